@@ -1,0 +1,44 @@
+# babelforge: `make demo` and `make test` do all the set-up on a fresh machine.
+# Repeated calls are cheap: each install step is a stamp file that depends on what it installs.
+
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .stamps
+OUT ?= out
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 90
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export COMET_DISABLE_AUTO_LOGGING ?= 1
+
+.PHONY: install demo test lint typecheck unit test-vllm clean
+
+$(STAMPS)/venv: pyproject.toml
+	@mkdir -p $(STAMPS)
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q -U pip wheel
+	@$(BIN)/python -c "import llama_cpp" 2>/dev/null || echo ">>> building llama-cpp-python from source: about 9 minutes on 2 cores the first time (pip caches the wheel afterwards)"
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+install: $(STAMPS)/venv
+
+demo: install
+	$(BIN)/babelforge run configs/demo.yaml --out $(OUT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy schemas generators validators annotation flows bench
+
+unit: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider --ignore=tests/vllm $(PYTEST_ARGS)
+
+test: lint typecheck services unit
+
+include mk/*.mk
+
+clean:
+	rm -rf $(VENV) $(STAMPS) .venv-* $(OUT) .prefect

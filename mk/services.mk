@@ -1,0 +1,3 @@
+# Services the test suite needs besides the main virtualenv (each fragment adds to `services`).
+.PHONY: services
+services:

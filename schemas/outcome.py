@@ -1,0 +1,71 @@
+"""What one stage made of one shard: accepted, rejected and failed records, balanced."""
+
+from collections import Counter
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from schemas.base import Record
+from schemas.provenance import Usage
+from schemas.verdict import Failed, Rejected
+
+OutT = TypeVar("OutT", bound=BaseModel)
+
+
+class ValidatorStats(Record):
+    """Pass count and score summary of one validator over a shard."""
+
+    passed: int = 0
+    total: int = 0
+    scores: tuple[float, ...] = ()
+
+
+class ShardOutcome(BaseModel, Generic[OutT]):
+    """The result of one shard; `n_input` counts the inputs the outputs account for.
+
+    Stages that turn one input into several outputs (k questions per paragraph) set
+    `n_input` to the number of candidate outputs they produced, so the invariant
+    accepted + rejected + failed == input always holds.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    n_input: int
+    accepted: tuple[OutT, ...] = ()
+    rejected: tuple[Rejected[OutT], ...] = ()
+    failed: tuple[Failed, ...] = ()
+    validators: dict[str, ValidatorStats] = {}
+    usage: Usage = Usage()
+
+    @model_validator(mode="after")
+    def _balanced(self) -> "ShardOutcome[OutT]":
+        total = len(self.accepted) + len(self.rejected) + len(self.failed)
+        if total != self.n_input:
+            raise ValueError(
+                f"accounting broken: accepted {len(self.accepted)} + rejected "
+                f"{len(self.rejected)} + failed {len(self.failed)} != input {self.n_input}"
+            )
+        return self
+
+    def reason_counts(self) -> dict[str, int]:
+        counts: Counter[str] = Counter()
+        for r in self.rejected:
+            counts.update(r.reasons[:1])
+        for f in self.failed:
+            counts[f.reason] += 1
+        return dict(counts)
+
+
+class ShardSummary(Record):
+    """The commit marker of a finished shard, written last."""
+
+    stage: str
+    language: str
+    index: int
+    n_input: int
+    accepted: int
+    rejected: int
+    failed: int
+    reasons: dict[str, int] = {}
+    validators: dict[str, ValidatorStats] = {}
+    usage: Usage = Usage()
