@@ -10,6 +10,9 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 90
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export COMET_DISABLE_AUTO_LOGGING ?= 1
+# A portable llama.cpp build: -march=native picks AVX512/AMX here, which dies with SIGILL in VMs.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+  -DGGML_BMI2=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 
 .PHONY: install demo test lint typecheck unit test-vllm clean
 
@@ -18,7 +21,13 @@ $(STAMPS)/venv: pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q -U pip wheel
 	@$(BIN)/python -c "import llama_cpp" 2>/dev/null || echo ">>> building llama-cpp-python from source: about 9 minutes on 2 cores the first time (pip caches the wheel afterwards)"
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install -q -e '.[dev]'
+	@$(BIN)/python -m generators.embedded --smoke || { \
+	  echo ">>> the cached llama-cpp-python wheel does not run on this CPU: rebuilding it portable"; \
+	  $(BIN)/python -m pip cache remove 'llama_cpp_python*'; \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install -q --force-reinstall --no-deps \
+	    "llama-cpp-python==$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("llama-cpp-python"))')"; \
+	  $(BIN)/python -m generators.embedded --smoke; }
 	@touch $@
 
 install: $(STAMPS)/venv

@@ -132,3 +132,24 @@ class EmbeddedServer:
         self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def smoke() -> int:
+    """Start the embedded server, ask for two tokens, stop; 0 when the build runs on this CPU."""
+    try:
+        with EmbeddedServer(startup_timeout_s=120) as server:
+            response = httpx.post(
+                f"{server.base_url}/chat/completions",
+                json={"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 2},
+                timeout=120,
+            )
+            response.raise_for_status()
+    except (httpx.HTTPError, LLMUnavailableError) as e:
+        print(f"embedded llama.cpp server smoke test failed: {e}", file=sys.stderr)
+        return 1
+    print("embedded llama.cpp server answers")
+    return 0
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--smoke"]:
+    raise SystemExit(smoke())

@@ -7,7 +7,6 @@ import random
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-import httpx
 import openai
 from pydantic import SecretStr
 
@@ -59,9 +58,6 @@ class OpenAICompatibleClient:
             api_key=api_key.get_secret_value() if api_key else "not-needed",
             max_retries=0,
             timeout=timeout_s,
-            http_client=httpx.AsyncClient(
-                limits=httpx.Limits(max_connections=max_concurrency * 2), timeout=timeout_s
-            ),
         )
 
     @property
@@ -151,7 +147,7 @@ class OpenAICompatibleClient:
             finish_reason=choice.finish_reason,
         )
 
-    def _pause(self, attempt: int, response: httpx.Response | None) -> float:
+    def _pause(self, attempt: int, response: Any) -> float:
         retry_after = response.headers.get("retry-after") if response is not None else None
         if retry_after is not None:
             try:

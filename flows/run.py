@@ -1,0 +1,25 @@
+"""Run every recipe a config names, sharing one LLM endpoint and one run directory."""
+
+from pathlib import Path
+
+from prefect import flow
+
+from flows.report import Report, build_report
+from flows.store import RunStore
+from generators.backends import llm_endpoint
+from schemas.config import RunConfig
+
+
+@flow(name="run")
+def run_recipes(config: RunConfig) -> Report:
+    """Start the LLM endpoint once, run the configured recipes, then write the report."""
+    store = RunStore(config.run_dir)
+    store.snapshot_config(config)
+    log_path = store.local_dir("logs") / "llm-server.log"
+    with llm_endpoint(config.llm, log_path=Path(log_path)) as llm:
+        config = config.model_copy(update={"llm": llm})
+        if config.syndarin is not None:
+            from flows.syndarin import syndarin_flow
+
+            syndarin_flow(config)
+    return build_report(store)

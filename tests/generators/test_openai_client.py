@@ -1,0 +1,125 @@
+"""The OpenAI-compatible adapter against the real llama.cpp server with the bundled model."""
+
+import asyncio
+from pathlib import Path
+
+from generators.accounting import Accounting
+from generators.cache import CachedClient, ResponseCache
+from generators.client import user_message
+from generators.embedded import EmbeddedServer
+from generators.mcq import MCQPayload
+from generators.openai_client import OpenAICompatibleClient
+from generators.structured import Parsed, Unparsed, ask_structured
+from schemas.provenance import SamplingParams
+from tests.generators.fault_proxy import FAULTS, FaultProxy
+
+PARAGRAPH = (
+    "Mount Aragats is the highest peak of Armenia, at 4,090 metres. It is a volcano with four "
+    "summits, and the Byurakan Observatory was built on its slopes in 1946."
+)
+SAMPLING = SamplingParams(temperature=0.2, max_tokens=120, seed=7)
+
+
+def _prompt(i: int) -> str:
+    return (
+        "Write one multiple-choice question about the paragraph, with exactly 4 options and "
+        f"the index of the correct one. Question number {i}.\nParagraph: {PARAGRAPH}"
+    )
+
+
+def _client(base_url: str, model: str, **kw: object) -> OpenAICompatibleClient:
+    return OpenAICompatibleClient(
+        base_url, model, backend="llama.cpp", structured="json_object", **kw  # type: ignore[arg-type]
+    )
+
+
+async def test_structured_mcq_payloads_parse(embedded_server: EmbeddedServer) -> None:
+    client = _client(embedded_server.base_url, embedded_server.model, max_concurrency=2)
+    outcomes = await asyncio.gather(
+        *(
+            ask_structured(client, user_message(_prompt(i)), MCQPayload, sampling=SAMPLING)
+            for i in range(3)
+        )
+    )
+    await client.aclose()
+    assert all(isinstance(o, Parsed) for o in outcomes), outcomes
+    for o in outcomes:
+        assert isinstance(o, Parsed)
+        assert len(o.payload.options) == 4
+        assert 0 <= o.payload.answer_index <= 3
+        assert o.reply.usage.completion_tokens > 0
+
+
+async def test_concurrency_never_exceeds_the_bound(embedded_server: EmbeddedServer) -> None:
+    client = _client(embedded_server.base_url, embedded_server.model, max_concurrency=2)
+    await asyncio.gather(
+        *(
+            ask_structured(
+                client,
+                user_message(f"Say hello number {i} as JSON."),
+                MCQPayload,
+                sampling=SAMPLING.model_copy(update={"max_tokens": 16}),
+                parse_retries=0,
+            )
+            for i in range(6)
+        )
+    )
+    await client.aclose()
+    assert client.limiter.peak_in_flight == 2
+
+
+async def test_rerun_is_served_from_cache_with_zero_requests(
+    embedded_server: EmbeddedServer, tmp_path: Path
+) -> None:
+    cache = ResponseCache(tmp_path / "responses.sqlite")
+    with FaultProxy(embedded_server.base_url, every=10**9).running() as proxy:
+        for run in range(2):
+            accounting = Accounting()
+            inner = _client(proxy.base_url, embedded_server.model, accounting=accounting)
+            client = CachedClient(inner, cache, accounting)
+            await asyncio.gather(
+                *(
+                    ask_structured(client, user_message(_prompt(i)), MCQPayload, sampling=SAMPLING)
+                    for i in range(3)
+                )
+            )
+            await inner.aclose()
+            if run == 0:
+                first_forwarded = proxy.forwarded
+                assert accounting.total().requests == first_forwarded >= 3
+        assert proxy.forwarded == first_forwarded
+        assert accounting.total().requests == 0
+        assert accounting.total().cached_requests >= 3
+
+
+async def test_faults_end_as_results_or_accounted_failures(embedded_server: EmbeddedServer) -> None:
+    with FaultProxy(embedded_server.base_url, every=5, hang_s=12).running() as proxy:
+        client = _client(
+            proxy.base_url,
+            embedded_server.model,
+            max_concurrency=2,
+            timeout_s=6,
+            max_retries=6,
+            backoff_base_s=0.1,
+        )
+        outcomes = await asyncio.gather(
+            *(
+                ask_structured(
+                    client,
+                    user_message(_prompt(i)),
+                    MCQPayload,
+                    sampling=SAMPLING.model_copy(update={"max_tokens": 100}),
+                    parse_retries=2,
+                )
+                for i in range(14)
+            )
+        )
+        await client.aclose()
+    assert len(outcomes) == 14
+    assert set(proxy.injected) == set(FAULTS), proxy.injected
+    for o in outcomes:
+        assert isinstance(o, Parsed | Unparsed)
+        if isinstance(o, Unparsed) and o.reason == "llm.unparseable":
+            assert o.raw_text is not None
+    assert sum(isinstance(o, Parsed) for o in outcomes) >= 12
+    assert client.accounting.retries >= sum(proxy.injected.values()) - proxy.injected["malformed_content"]
