@@ -1,5 +1,6 @@
 """The babelforge command line: each command builds a config and calls a flow."""
 
+import contextlib
 import logging
 import os
 import signal
@@ -35,10 +36,8 @@ def serve(
     try:
         with EmbeddedServer(port=port, context_length=context_length) as server:
             console.print(f"serving {server.model} at {server.base_url} (Ctrl-C to stop)")
-            try:
+            with contextlib.suppress(KeyboardInterrupt):
                 stop.wait()
-            except KeyboardInterrupt:
-                pass
     except BabelforgeError as e:
         _fail(e)
 
@@ -84,7 +83,16 @@ def print_report(report: object) -> None:
 
     assert isinstance(report, Report)
     table = Table(title=f"babelforge: {report.run_dir}")
-    for column in ("stage", "lang", "input", "accepted", "rejected", "failed", "yield", "top reason"):
+    for column in (
+        "stage",
+        "lang",
+        "input",
+        "accepted",
+        "rejected",
+        "failed",
+        "yield",
+        "top reason",
+    ):
         table.add_column(column)
     for r in report.stages:
         top = next(iter(r.reasons), "")

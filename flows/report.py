@@ -65,7 +65,9 @@ def build_report(store: RunStore) -> Report:
         groups[(summary.stage, summary.language)].append(summary)
     stages = tuple(_stage_row(stage, lang, shards) for (stage, lang), shards in groups.items())
     validators = tuple(
-        row for (stage, lang), shards in groups.items() for row in _validator_rows(stage, lang, shards)
+        row
+        for (stage, lang), shards in groups.items()
+        for row in _validator_rows(stage, lang, shards)
     )
     report = Report(
         run_dir=store.root,
@@ -144,7 +146,8 @@ def render_markdown(report: Report) -> str:
         "",
         "## Stages",
         "",
-        "| stage | lang | input | accepted | rejected | failed | yield | requests | cached | tokens |",
+        "| stage | lang | input | accepted | rejected | failed | yield | requests | cached "
+        "| tokens |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report.stages:
@@ -153,7 +156,13 @@ def render_markdown(report: Report) -> str:
             f"| {r.stage} | {r.language} | {r.input} | {r.accepted} | {r.rejected} | {r.failed} "
             f"| {r.yield_rate:.0%} | {r.usage.requests} | {r.usage.cached_requests} | {tokens} |"
         )
-    lines += ["", "## Why records were dropped", "", "| stage | lang | reason | count |", "|---|---|---|---:|"]
+    lines += [
+        "",
+        "## Why records were dropped",
+        "",
+        "| stage | lang | reason | count |",
+        "|---|---|---|---:|",
+    ]
     for r in report.stages:
         for reason, count in r.reasons.items():
             lines.append(f"| {r.stage} | {r.language} | `{reason}` | {count} |")
@@ -180,7 +189,14 @@ def render_markdown(report: Report) -> str:
         f"{u.prompt_tokens} prompt + {u.completion_tokens} completion tokens.",
     ]
     for name, data in report.metrics.items():
-        lines += ["", f"## {name}", "", "```json", json.dumps(data, indent=2, ensure_ascii=False), "```"]
+        lines += [
+            "",
+            f"## {name}",
+            "",
+            "```json",
+            json.dumps(data, indent=2, ensure_ascii=False),
+            "```",
+        ]
     return "\n".join(lines) + "\n"
 
 

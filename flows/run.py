@@ -22,4 +22,12 @@ def run_recipes(config: RunConfig) -> Report:
             from flows.syndarin import syndarin_flow
 
             syndarin_flow(config)
+        if config.instructions is not None:
+            from flows.instructions import instructions_flow
+
+            instructions_flow(config)
+        if config.hallucination is not None:
+            from flows.hallucination import hallucination_flow
+
+            hallucination_flow(config)
     return build_report(store)

@@ -6,15 +6,16 @@ shard; LLM replies of an unfinished shard come back from the response cache.
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from itertools import islice
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from typing_extensions import TypeAliasType
 
 from flows.context import RunContext
 from flows.store import RunStore
@@ -26,7 +27,9 @@ from schemas.outcome import ShardOutcome, ShardSummary
 In = TypeVar("In")
 Out = TypeVar("Out", bound=BaseModel)
 
-ShardFn = Callable[[list[In]], Awaitable[ShardOutcome[Out]]]
+ShardFn = TypeAliasType(
+    "ShardFn", Callable[[list[In]], Coroutine[Any, Any, ShardOutcome[Out]]], type_params=(In, Out)
+)
 
 
 def chunked(items: Iterable[In], size: int) -> Iterator[list[In]]:
@@ -41,7 +44,7 @@ def process_shard(
     store: RunStore, stage: str, language: str, index: int, shard: list[In], fn: ShardFn[In, Out]
 ) -> ShardSummary:
     """Process one shard and commit it to the run store (records first, marker last)."""
-    outcome = asyncio.run(fn(shard))
+    outcome: ShardOutcome[Out] = asyncio.run(fn(shard))
     summary = store.write_shard(stage, language, index, outcome)
     get_run_logger().info(
         "%s/%s shard %d: %d in, %d accepted, %d rejected, %d failed",
@@ -82,7 +85,11 @@ def run_stage(
     return summaries
 
 
-LLMWork = Callable[[ChatClient, list[In]], Awaitable[ShardOutcome[Out]]]
+LLMWork = TypeAliasType(
+    "LLMWork",
+    Callable[[ChatClient, list[In]], Coroutine[Any, Any, ShardOutcome[Out]]],
+    type_params=(In, Out),
+)
 
 
 def llm_shard(context: RunContext, work: LLMWork[In, Out]) -> ShardFn[In, Out]:

@@ -1,6 +1,7 @@
 """Bounded concurrency that halves on overload (429/503) and grows back on success (AIMD)."""
 
 import asyncio
+import contextlib
 import time
 
 
@@ -27,10 +28,8 @@ class AdaptiveLimiter:
                 wait = self._paused_until - time.monotonic()
                 if wait <= 0 and self.in_flight < self.limit:
                     break
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._cond.wait(), timeout=max(wait, 0.05))
-                except TimeoutError:
-                    pass
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         return self

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from generators.translate import Translation, Translator
 from schemas.base import stable_id
 from schemas.outcome import ShardOutcome
-from schemas.provenance import Provenance, Usage
+from schemas.provenance import Usage
 from schemas.records import MCQItem, TranslatedMCQ
 from schemas.verdict import Failed, Rejected, Verdict
 
@@ -55,7 +55,9 @@ async def translate_mcqs(
                 reason="translate.protected_spans_lost",
                 detail=f"numbers, names or placeholders lost in: {lost[0]!r}",
             )
-            rejected.append(Rejected[TranslatedMCQ](stage=STAGE, record=record, verdicts=(verdict,)))
+            rejected.append(
+                Rejected[TranslatedMCQ](stage=STAGE, record=record, verdicts=(verdict,))
+            )
         else:
             accepted.append(record)
     return ShardOutcome[TranslatedMCQ](

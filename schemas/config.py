@@ -3,14 +3,14 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
 
 from schemas.base import Record
 from schemas.delivery_config import ExportConfig, TrackingConfig
+from schemas.errors import ConfigError
 from schemas.gold_config import GoldConfig
 from schemas.hallucination_config import HallucinationConfig
 from schemas.instructions_config import InstructionsConfig
-from schemas.errors import ConfigError
 from schemas.languages import LanguageCode
 from schemas.provenance import SamplingParams
 from schemas.yaml_lines import load_yaml_with_lines
@@ -48,9 +48,11 @@ class LLMConfig(Record):
 class MiningConfig(Record):
     """Where the parallel content comes from and which pairs to keep."""
 
-    source_paths: tuple[str, ...] = Field(min_length=1)
+    source_paths: tuple[str, ...] = ()
     target_paths: dict[LanguageCode, tuple[str, ...]] = {}
-    paired_path: str | None = None
+    paired_path: str | None = Field(
+        default=None, description="pre-paired JSONL; used instead of source_paths/target_paths"
+    )
     langlinks_path: str | None = None
     pair_by: Literal["langlinks", "id", "title"] = "langlinks"
     length_unit: Literal["chars", "tokens"] = "chars"
@@ -59,12 +61,31 @@ class MiningConfig(Record):
     min_popularity: float | None = None
     min_alignment: float = Field(default=0.0, ge=0.0, le=1.0)
     max_pairs: int | None = Field(default=None, ge=1)
+    intro_max_chars: int = Field(default=1200, ge=100)
+
+    @model_validator(mode="after")
+    def _has_source(self) -> "MiningConfig":
+        if not self.source_paths and self.paired_path is None:
+            raise ValueError("give source_paths (and target_paths) or a paired_path")
+        return self
+
+
+ValidatorName = Literal[
+    "options",
+    "langid",
+    "answer_match",
+    "roundtrip_chrf",
+    "length_ratio",
+    "near_duplicate",
+    "numbers",
+    "llm_judge",
+]
 
 
 class ValidatorSettings(Record):
     """Thresholds of the translation-validation filters."""
 
-    enabled: tuple[str, ...] = (
+    enabled: tuple[ValidatorName, ...] = (
         "options",
         "langid",
         "answer_match",
@@ -79,6 +100,10 @@ class ValidatorSettings(Record):
     max_length_ratio: float = Field(default=3.0, gt=0)
     near_duplicate_threshold: float = Field(default=0.8, gt=0, le=1)
     langid_min_confidence: float = Field(default=0.5, ge=0, le=1)
+    langid_min_letters: int = Field(default=12, ge=0)
+    script_min_share: float = Field(default=0.6, ge=0, le=1)
+    near_duplicate_num_perm: int = Field(default=128, ge=16)
+    judge_max_paragraph_chars: int = Field(default=4000, ge=100)
 
 
 class SyndarinConfig(Record):

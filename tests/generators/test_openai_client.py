@@ -29,7 +29,11 @@ def _prompt(i: int) -> str:
 
 def _client(base_url: str, model: str, **kw: object) -> OpenAICompatibleClient:
     return OpenAICompatibleClient(
-        base_url, model, backend="llama.cpp", structured="json_object", **kw  # type: ignore[arg-type]
+        base_url,
+        model,
+        backend="llama.cpp",
+        structured="json_object",
+        **kw,  # type: ignore[arg-type]
     )
 
 
@@ -122,4 +126,7 @@ async def test_faults_end_as_results_or_accounted_failures(embedded_server: Embe
         if isinstance(o, Unparsed) and o.reason == "llm.unparseable":
             assert o.raw_text is not None
     assert sum(isinstance(o, Parsed) for o in outcomes) >= 12
-    assert client.accounting.retries >= sum(proxy.injected.values()) - proxy.injected["malformed_content"]
+    assert (
+        client.accounting.retries
+        >= sum(proxy.injected.values()) - proxy.injected["malformed_content"]
+    )

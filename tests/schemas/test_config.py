@@ -38,7 +38,9 @@ def test_a_language_name_is_refused_with_file_line_and_field(tmp_path: Path) -> 
 
 def test_a_wrong_type_deep_in_the_config_points_at_its_line(tmp_path: Path) -> None:
     path = tmp_path / "run.yaml"
-    path.write_text(GOOD.format(run_dir="runs/x").replace("max_concurrency: 2", "max_concurrency: lots"))
+    path.write_text(
+        GOOD.format(run_dir="runs/x").replace("max_concurrency: 2", "max_concurrency: lots")
+    )
     with pytest.raises(ConfigError, match=rf"{path}:6: field 'llm.max_concurrency'"):
         load_config(path)
 

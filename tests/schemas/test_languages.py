@@ -20,7 +20,8 @@ def test_invalid_codes_are_refused(code: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("code", "name"), [("hy", "Armenian"), ("de", "German"), ("sw", "Swahili"), ("el", "Modern Greek")]
+    ("code", "name"),
+    [("hy", "Armenian"), ("de", "German"), ("sw", "Swahili"), ("el", "Modern Greek")],
 )
 def test_language_names_come_from_the_code(code: str, name: str) -> None:
     assert language_name(code) == name

@@ -38,7 +38,7 @@ def test_an_mcq_answer_index_points_at_an_option() -> None:
 def test_records_are_frozen_and_refuse_unknown_fields() -> None:
     item = _mcq()
     with pytest.raises(ValidationError):
-        item.question = "changed"  # type: ignore[misc]
+        item.question = "changed"
     with pytest.raises(ValidationError):
         _mcq(difficulty="hard")
 
