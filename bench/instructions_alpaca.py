@@ -1,0 +1,210 @@
+"""MITS/TaCo on the Stanford Alpaca seed tasks: validation throughput and broken spans.
+
+Reads `../shared/data/alpaca-seed/seed_tasks.jsonl` (175 human-written tasks; not part of
+the project, never used by tests) and measures, side by side in one run:
+
+1. records/s through the full instruction validator suite (copy, protected, markdown,
+   langid, length, round-trip chrF), in one process and in 2 worker processes (2 cores).
+   Candidates are every seed with itself as translation and back-translation, plus the
+   embedded model's real translations from part 2, repeated to `--repeat` passes;
+2. the share of records with protected spans (numbers, code, URLs, placeholders, tags)
+   whose spans the embedded model's translation broke — as the translator itself saw it
+   (placeholder markers lost, duplicated or reordered) — and the share `instr_protected`
+   caught, with the reasons of the whole suite.
+
+    .venv/bin/python -m bench.instructions_alpaca --sample 24 --language de
+
+Not a test. A response cache (`--cache`) makes a rerun of part 2 free.
+"""
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from generators.accounting import Accounting
+from generators.backends import chat_client
+from generators.cache import ResponseCache
+from generators.embedded import EmbeddedServer
+from generators.instructions.readers import read_instructions
+from generators.instructions.translate import protected_spans, translate_shard
+from generators.translate import LLMTranslator, Translation
+from schemas.config import LLMConfig
+from schemas.instructions_config import InstructionsConfig, InstructionValidatorSettings
+from schemas.provenance import SamplingParams
+from schemas.records import InstructionRecord
+from validators.instr_candidate import FIELDS, InstructionCandidate
+from validators.instr_suite import instruction_validators
+from validators.runner import apply_validators
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "data" / "alpaca-seed" / "seed_tasks.jsonl"
+KINDS: tuple[str, ...] = InstructionsConfig.model_fields["protect"].default
+
+
+@dataclass(frozen=True)
+class SpanFigures:
+    """What part 2 measured."""
+
+    records: int
+    failed: int
+    broken_by_model: int
+    caught: int
+    caught_of_broken: int
+    reasons: dict[str, int]
+    seconds: float
+
+
+def identity_candidate(record: InstructionRecord, language: str) -> InstructionCandidate:
+    """A candidate whose translation and back-translation are the English itself."""
+    copy = record.model_copy(update={"language": language, "source_language": record.language})
+    back = record.model_copy(update={"source_language": language})
+    return InstructionCandidate(
+        id=record.id,
+        source=record,
+        translation=copy,
+        protected=protected_spans(record, KINDS),
+        back_translation=back,
+    )
+
+
+def validate_chunk(chunk: Sequence[InstructionCandidate]) -> int:
+    """Run the whole suite over one chunk; returns how many records it judged."""
+    validators = instruction_validators(InstructionValidatorSettings())
+    outcome = apply_validators(chunk, validators, stage="bench")
+    return outcome.n_input
+
+
+def throughput(candidates: list[InstructionCandidate], workers: int, chunk: int = 100) -> float:
+    """Records/s through the suite with `workers` processes (1: in this process)."""
+    chunks = [candidates[i : i + chunk] for i in range(0, len(candidates), chunk)]
+    if workers == 1:
+        validate_chunk(chunks[0])  # load the language-ID model before timing
+        start = time.perf_counter()
+        done = sum(validate_chunk(c) for c in chunks)
+        return done / (time.perf_counter() - start)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(validate_chunk, [chunks[0]] * workers))  # warm every worker
+        start = time.perf_counter()
+        done = sum(pool.map(validate_chunk, chunks))
+        return done / (time.perf_counter() - start)
+
+
+async def translate_sample(
+    records: list[InstructionRecord], language: str, server: EmbeddedServer, cache: ResponseCache
+) -> tuple[list[InstructionCandidate], int, list[list[Translation]]]:
+    """Translate the sample with the embedded model; candidates, failures, per-field results."""
+    config = LLMConfig(base_url=server.base_url, model=server.model, max_concurrency=2)
+    sampling = SamplingParams(temperature=0.0, max_tokens=256, seed=0)
+    async with chat_client(config, cache=cache, accounting=Accounting()) as client:
+        translator = LLMTranslator(client, sampling=sampling, parse_retries=1, protect_kinds=KINDS)
+        outcome = await translate_shard(
+            translator, records, language, stage="bench", protect_kinds=KINDS
+        )
+        fields = []
+        for record in records:  # cache hits: the translator's own view of each placeholder
+            texts = [getattr(record, f) for f in FIELDS]
+            fields.append(await translator.translate(texts, record.language, language))
+    return list(outcome.accepted), len(outcome.failed), fields
+
+
+def span_figures(
+    records: list[InstructionRecord],
+    candidates: list[InstructionCandidate],
+    fields: list[list[Translation]],
+    failed: int,
+    seconds: float,
+) -> SpanFigures:
+    broken = {
+        r.id
+        for r, translations in zip(records, fields, strict=True)
+        if any(t.restored is not None and not t.restored.intact for t in translations)
+    }
+    settings = InstructionValidatorSettings(
+        enabled=("copy", "protected", "markdown", "langid", "length")
+    )
+    outcome = apply_validators(candidates, instruction_validators(settings), stage="bench")
+    caught = {
+        r.record.id
+        for r in outcome.rejected
+        if any(v.validator == "instr_protected" and not v.keep for v in r.verdicts)
+    }
+    reasons: Counter[str] = Counter()
+    for r in outcome.rejected:
+        reasons.update(r.reasons)
+    translated_ids = {c.source.id for c in candidates}
+    return SpanFigures(
+        records=len(records),
+        failed=failed,
+        broken_by_model=len(broken & translated_ids),
+        caught=len(caught),
+        caught_of_broken=len(caught & {c.id for c in candidates if c.source.id in broken}),
+        reasons=dict(reasons.most_common()),
+        seconds=seconds,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=Path, default=SEEDS)
+    parser.add_argument("--sample", type=int, default=24, help="records the model translates")
+    parser.add_argument("--language", default="de")
+    parser.add_argument("--repeat", type=int, default=10, help="passes over the seeds, part 1")
+    parser.add_argument("--cache", type=Path, default=None, help="response cache (sqlite)")
+    args = parser.parse_args()
+    if not args.seeds.exists():
+        print(
+            f"{args.seeds} not found: this benchmark needs the Alpaca seed tasks of "
+            "../shared/data/alpaca-seed (see shared/data/README.md); pass --seeds PATH",
+            file=sys.stderr,
+        )
+        return 2
+    seeds = list(read_instructions([str(args.seeds)]))
+    with_spans = [r for r in seeds if protected_spans(r, KINDS)][: args.sample]
+
+    cache_path = args.cache or Path(tempfile.mkdtemp()) / "responses.sqlite"
+    cache = ResponseCache(cache_path)
+    start = time.perf_counter()
+    with EmbeddedServer(threads=2, log_path=Path(tempfile.mkdtemp()) / "server.log") as server:
+        candidates, failed, fields = asyncio.run(
+            translate_sample(with_spans, args.language, server, cache)
+        )
+    spans = span_figures(with_spans, candidates, fields, failed, time.perf_counter() - start)
+
+    pool = [identity_candidate(r, args.language) for r in seeds] + candidates
+    timed = pool * args.repeat
+    one = throughput(timed, 1)
+    two = throughput(timed, 2)
+
+    print(f"seeds: {len(seeds)} records from {args.seeds}")
+    print(f"part 1 - validation throughput over {len(timed)} candidates (6 validators):")
+    print(f"  1 process : {one:8.1f} records/s")
+    print(f"  2 workers : {two:8.1f} records/s  (x{two / one:.2f})")
+    print(
+        f"part 2 - embedded model -> {args.language}, {spans.records} seeds with protected spans "
+        f"({spans.seconds:.0f}s):"
+    )
+    translated = spans.records - spans.failed
+    print(f"  translation failed (no parseable reply): {spans.failed}")
+    print(f"  translated: {translated}")
+    if translated:
+        print(
+            f"  spans broken (translator's own marker check): {spans.broken_by_model} "
+            f"({spans.broken_by_model / translated:.0%})"
+        )
+        print(
+            f"  rejected by instr_protected: {spans.caught} ({spans.caught / translated:.0%}); "
+            f"of the broken ones: {spans.caught_of_broken}/{spans.broken_by_model}"
+        )
+    print(f"  suite reasons (all failing verdicts): {spans.reasons}")
+    print(f"  response cache: {cache_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

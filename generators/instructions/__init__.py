@@ -1,0 +1,1 @@
+"""The MITS/TaCo recipe: read instruction sets, translate them, build TaCo records."""

@@ -1,0 +1,35 @@
+"""The instruction validators a config enables, in the order their reasons explain best.
+
+A copied or empty field explains every other failure, so `instr_copy` comes first; the
+first failing verdict is the reason a rejected record is counted under.
+"""
+
+from schemas.instructions_config import InstructionValidatorSettings
+from validators.base import Validator
+from validators.instr_copy import InstructionCopyValidator
+from validators.instr_langid import InstructionLangidValidator
+from validators.instr_length import InstructionLengthValidator
+from validators.instr_markdown import MarkdownStructureValidator
+from validators.instr_protected import ProtectedSpanValidator
+from validators.instr_roundtrip import InstructionRoundTripValidator
+
+ORDER = ("copy", "protected", "markdown", "langid", "length", "roundtrip")
+
+
+def instruction_validators(settings: InstructionValidatorSettings) -> list[Validator]:
+    """Build the enabled validators with their thresholds, in ORDER."""
+    built: dict[str, Validator] = {
+        "copy": InstructionCopyValidator(
+            similarity=settings.copy_similarity, min_prose_chars=settings.min_prose_chars
+        ),
+        "protected": ProtectedSpanValidator(),
+        "markdown": MarkdownStructureValidator(),
+        "langid": InstructionLangidValidator(
+            min_confidence=settings.langid_min_confidence, min_letters=settings.min_prose_chars
+        ),
+        "length": InstructionLengthValidator(
+            overrides={s: (b.min_ratio, b.max_ratio) for s, b in settings.length_bounds.items()}
+        ),
+        "roundtrip": InstructionRoundTripValidator(threshold=settings.chrf_threshold),
+    }
+    return [built[name] for name in ORDER if name in settings.enabled]
