@@ -1,0 +1,171 @@
+"""HaluEval answer pairs -> FAVA-tagged samples -> translated: how many keep every span?
+
+Reads `../shared/data/halueval/qa_one-turn_data.json` (HaluEval QA, JSONL of `knowledge,
+question, right_answer, hallucinated_answer`; not part of the project, never used by tests),
+tags each hallucinated answer where it departs from the right one (a word diff,
+generators.hallucination.pairs), and translates the tagged answers with the embedded model
+into each language, side by side in one run:
+
+1. `protected`: every tag replaced by a numbered placeholder, restored afterwards (the
+   recipe's way, generators.hallucination.translate_tagged);
+2. `raw`: the tagged text sent as it is, tags and all (the naive way).
+
+For each, per language: translations that came back, samples whose tags all survived in order
+(`halluc_tags`), whose spans are usable (`spans`), in the target language (`halluc_langid`),
+and kept by all three, with the drop reasons.
+
+    .venv/bin/python -m bench.hallucination_halueval --sample 20 --languages de hy
+
+Not a test. A response cache (`--cache`) makes a rerun free.
+"""
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from generators.accounting import Accounting
+from generators.backends import chat_client
+from generators.cache import ResponseCache
+from generators.embedded import EmbeddedServer
+from generators.hallucination.pairs import diff_spans
+from generators.hallucination.tags import render_tags
+from generators.hallucination.translate_tagged import TaggedSource, translate_tagged
+from generators.translate import LLMTranslator
+from schemas.base import stable_id
+from schemas.config import LLMConfig
+from schemas.hallucination_config import HallucinationConfig
+from schemas.outcome import ShardOutcome
+from schemas.provenance import SamplingParams
+from schemas.records import HallucinationSample
+from validators.halluc_suite import translation_validators
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "halueval"
+FILE = "qa_one-turn_data.json"
+
+
+def tagged_sources(path: Path, sample: int) -> list[TaggedSource]:
+    """The first `sample` records whose hallucinated answer differs, tagged by word diff."""
+    out: list[TaggedSource] = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            spans = diff_spans(row["right_answer"], row["hallucinated_answer"])
+            if not spans:
+                continue
+            tagged = render_tags(row["hallucinated_answer"], spans)
+            out.append(TaggedSource(id=stable_id("halueval", row["question"]), tagged=tagged))
+            if len(out) == sample:
+                break
+    return out
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one language and mode measured."""
+
+    input: int
+    translated: int
+    failed: int
+    every_span_intact: int
+    langid_ok: int
+    kept: int
+    reasons: dict[str, int]
+    seconds: float
+
+
+def figures(outcome: ShardOutcome[HallucinationSample], seconds: float) -> Figures:
+    """Count the translations, those whose tags and spans all passed, langid, and kept."""
+    judged = [*outcome.accepted, *(r.record for r in outcome.rejected)]
+
+    def passed(sample: HallucinationSample, *names: str) -> bool:
+        return all(any(v.validator == n and v.keep for v in sample.verdicts) for n in names)
+
+    return Figures(
+        input=outcome.n_input,
+        translated=len(judged),
+        failed=len(outcome.failed),
+        every_span_intact=sum(passed(s, "halluc_tags", "spans") for s in judged),
+        langid_ok=sum(passed(s, "halluc_langid") for s in judged),
+        kept=len(outcome.accepted),
+        reasons=dict(Counter(outcome.reason_counts()).most_common()),
+        seconds=round(seconds, 1),
+    )
+
+
+async def run(
+    sources: list[TaggedSource],
+    languages: list[str],
+    server: EmbeddedServer,
+    cache: ResponseCache | None,
+    max_tokens: int,
+) -> dict[str, dict[str, Figures]]:
+    config = LLMConfig(base_url=server.base_url, model=server.model, max_concurrency=2)
+    validators = translation_validators(HallucinationConfig())
+    sampling = SamplingParams(temperature=0.0, max_tokens=max_tokens)
+    results: dict[str, dict[str, Figures]] = {}
+    async with chat_client(config, cache=cache, accounting=Accounting()) as client:
+        modes = {
+            "protected": LLMTranslator(
+                client, sampling=sampling, parse_retries=0, protect_kinds=("tag",)
+            ),
+            "raw": LLMTranslator(client, sampling=sampling, parse_retries=0, protect_kinds=()),
+        }
+        for language in languages:
+            results[language] = {}
+            for mode, translator in modes.items():
+                started = time.perf_counter()
+                outcome = await translate_tagged(translator, sources, language, validators)
+                results[language][mode] = figures(outcome, time.perf_counter() - started)
+    return results
+
+
+def print_table(results: dict[str, dict[str, Figures]]) -> None:
+    print("lang | mode      | input | translated | every span intact | langid ok | kept     | s")
+    for language, modes in results.items():
+        for mode, f in modes.items():
+            print(
+                f"{language:4} | {mode:9} | {f.input:5} | {f.translated:10} | "
+                f"{f.every_span_intact:3} ({f.every_span_intact / max(f.input, 1):4.0%})       | "
+                f"{f.langid_ok:9} | {f.kept:3} ({f.kept / max(f.input, 1):4.0%}) | {f.seconds}"
+            )
+            print(f"    reasons: {f.reasons}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DATA, help="the halueval folder")
+    parser.add_argument("--sample", type=int, default=20, help="tagged answers per language")
+    parser.add_argument("--languages", nargs="+", default=["de", "hy"])
+    parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--cache", type=Path, default=None, help="response cache (sqlite)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args()
+    path = args.data / FILE
+    if not path.exists():
+        print(
+            f"HaluEval data not found at {path}: this benchmark needs the shared data folder "
+            "(../shared/data/halueval, or pass --data)",
+            file=sys.stderr,
+        )
+        return 2
+    sources = tagged_sources(path, args.sample)
+    tags = sum(s.tagged.count("</") for s in sources)
+    print(f"{len(sources)} tagged HaluEval answers ({tags} spans) from {path}")
+    cache = ResponseCache(args.cache) if args.cache else None
+    with EmbeddedServer(threads=2, log_path=Path(tempfile.mkdtemp()) / "server.log") as server:
+        results = asyncio.run(run(sources, args.languages, server, cache, args.max_tokens))
+    print_table(results)
+    if args.json:
+        data = {lang: {m: asdict(f) for m, f in modes.items()} for lang, modes in results.items()}
+        args.json.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

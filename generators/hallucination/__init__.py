@@ -1,0 +1,1 @@
+"""Hallucination-detection data: queries from references, injected and translated FAVA spans."""
