@@ -1,0 +1,1 @@
+"""Mining of parallel content: read corpora, pair articles, extract and score introductions."""
