@@ -31,6 +31,7 @@ class ParallelPair(Record):
     length_ratio: float
     alignment_score: float = Field(ge=0.0, le=1.0)
     shared_anchors: tuple[str, ...] = ()
+    verdicts: tuple[Verdict, ...] = ()
     provenance: Provenance = Provenance()
 
 
@@ -147,7 +148,9 @@ class HallucinationSample(Record):
     def _spans_inside(self) -> "HallucinationSample":
         for span in self.spans:
             if span.end > len(self.text):
-                raise ValueError(f"span {span.start}-{span.end} ends past the text ({len(self.text)})")
+                raise ValueError(
+                    f"span {span.start}-{span.end} ends past the text ({len(self.text)})"
+                )
         return self
 
     @property
