@@ -1,0 +1,77 @@
+"""Build the configured list of MCQ translation-validation filters from the run config."""
+
+from generators.client import ChatClient
+from schemas.config import ValidatorSettings
+from schemas.errors import ConfigError
+from validators.answer_match import AnswerMatchValidator
+from validators.base import AnyValidator
+from validators.langid import LangidValidator
+from validators.length_ratio import LengthRatioValidator
+from validators.llm_judge import LLMJudge
+from validators.near_duplicate import NearDuplicateValidator
+from validators.numbers import NumbersValidator
+from validators.options import OptionsValidator
+from validators.roundtrip_chrf import RoundtripChrfValidator
+
+
+def mcq_validators(
+    settings: ValidatorSettings,
+    *,
+    judge_client: ChatClient | None = None,
+    parse_retries: int = 2,
+) -> list[AnyValidator]:
+    """Return the validators named in `settings.enabled`, in that order.
+
+    `llm_judge` needs `judge_client`; asking for it without one raises ConfigError. Run the
+    list with `apply_validators_async` when it holds the judge, `apply_validators` otherwise.
+    """
+    built: list[AnyValidator] = []
+    for name in settings.enabled:
+        match name:
+            case "options":
+                built.append(OptionsValidator())
+            case "langid":
+                built.append(
+                    LangidValidator(
+                        min_confidence=settings.langid_min_confidence,
+                        min_letters=settings.langid_min_letters,
+                        min_script_share=settings.script_min_share,
+                    )
+                )
+            case "answer_match":
+                built.append(
+                    AnswerMatchValidator(
+                        threshold=settings.answer_match_threshold, margin=settings.answer_margin
+                    )
+                )
+            case "roundtrip_chrf":
+                built.append(RoundtripChrfValidator(threshold=settings.chrf_threshold))
+            case "length_ratio":
+                built.append(
+                    LengthRatioValidator(
+                        min_ratio=settings.min_length_ratio, max_ratio=settings.max_length_ratio
+                    )
+                )
+            case "near_duplicate":
+                built.append(
+                    NearDuplicateValidator(
+                        threshold=settings.near_duplicate_threshold,
+                        num_perm=settings.near_duplicate_num_perm,
+                    )
+                )
+            case "numbers":
+                built.append(NumbersValidator())
+            case "llm_judge":
+                if judge_client is None:
+                    raise ConfigError(
+                        "validator 'llm_judge' is enabled but no LLM client was given: "
+                        "pass judge_client, or remove llm_judge from validators.enabled"
+                    )
+                built.append(
+                    LLMJudge(
+                        judge_client,
+                        parse_retries=parse_retries,
+                        max_paragraph_chars=settings.judge_max_paragraph_chars,
+                    )
+                )
+    return built
