@@ -1,14 +1,50 @@
 """Config of the human gold check in Label Studio."""
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, SecretStr
 
 from schemas.base import Record
+from schemas.languages import LanguageCode
+
+GoldKind = Literal["mcq", "instruction", "hallucination"]
+
+DEFAULT_STAGES: dict[GoldKind, tuple[str, ...]] = {
+    "mcq": ("syndarin.validate",),
+    "instruction": ("instructions.validate",),
+    "hallucination": ("hallucination.*",),
+}
 
 
 class GoldConfig(Record):
-    """Which sample goes to Label Studio; the URL and key come from the environment."""
+    """Which sample goes to Label Studio and how; the URL and key come from the environment.
 
-    project_prefix: str = "babelforge"
+    `stages` maps each record kind to the stages (glob patterns) whose accepted and rejected
+    records carry the final automatic verdicts; a stage missing from the run is skipped.
+    """
+
+    project_prefix: str = Field(default="babelforge", min_length=1, max_length=30)
     per_stratum: int = Field(default=5, ge=1)
+    stages: dict[GoldKind, tuple[str, ...]] = DEFAULT_STAGES
+    languages: tuple[LanguageCode, ...] | None = None
+    seed: int = 0
+    annotators_per_task: int = Field(default=2, ge=1, le=20)
+    show_predictions: bool = Field(
+        default=True, description="pre-fill the annotator's form with the validators' verdicts"
+    )
+    batch_size: int = Field(default=100, ge=1, le=10_000)
+    timeout_s: float = Field(default=30.0, gt=0)
+    retries: int = Field(default=3, ge=0)
+    retry_delay_s: float = Field(default=30.0, ge=0)
     url_env: str = "LABEL_STUDIO_URL"
     api_key_env: str = "LABEL_STUDIO_API_KEY"
+
+    def url(self, environ: dict[str, str]) -> str | None:
+        """The server URL from the environment, without a trailing slash."""
+        value = environ.get(self.url_env, "").strip()
+        return value.rstrip("/") or None
+
+    def api_key(self, environ: dict[str, str]) -> SecretStr | None:
+        """The API key from the environment, never from the file."""
+        value = environ.get(self.api_key_env, "").strip()
+        return SecretStr(value) if value else None
