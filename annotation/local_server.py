@@ -144,25 +144,40 @@ class LocalLabelStudio:
         self.stop()
 
 
+def installed_version(venv: Path = LS_VENV) -> str:
+    """The label-studio version installed in the virtualenv (from its dist-info folder)."""
+    found = sorted(venv.glob("lib/python*/site-packages/label_studio-*.dist-info"))
+    return found[-1].name.removeprefix("label_studio-").removesuffix(".dist-info") if found else ""
+
+
 def template_dir(venv: Path = LS_VENV) -> Path:
     """Where the migrated data directory template is kept."""
     return venv / "babelforge-template"
 
 
 def migrated_template(venv: Path = LS_VENV) -> Path:
-    """The migrated data directory (admin and token included), built once per virtualenv."""
+    """The migrated data directory (admin and token included), built once per Label Studio
+    version installed in the virtualenv."""
     target = template_dir(venv)
     marker = target / "babelforge-template.json"
-    if marker.exists():
+    version = installed_version(venv)
+    if marker.exists() and json.loads(marker.read_text()).get("label_studio") == version:
         return target
     executable(venv)
+    shutil.rmtree(target, ignore_errors=True)
     building = Path(tempfile.mkdtemp(prefix="template-", dir=venv))
     started = time.monotonic()
     with LocalLabelStudio(data_dir=building, venv=venv):
         pass
     (building / "server.log").unlink(missing_ok=True)
     (building / "babelforge-template.json").write_text(
-        json.dumps({"admin": ADMIN_EMAIL, "built_in_s": round(time.monotonic() - started, 1)})
+        json.dumps(
+            {
+                "label_studio": version,
+                "admin": ADMIN_EMAIL,
+                "built_in_s": round(time.monotonic() - started, 1),
+            }
+        )
     )
     try:
         building.rename(target)

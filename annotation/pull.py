@@ -128,13 +128,18 @@ def build_gold(
 ) -> tuple[list[GoldRecord], int]:
     """Gold records of the annotated tasks whose record is in this run; and the unmatched count.
 
-    One pass over the run's records finds the annotated ones and counts every stratum, so
-    each gold record is weighted by its stratum's size over the number of its gold records.
+    One pass over the run's records (of the languages annotated) finds the annotated ones and
+    counts every stratum, so each gold record is weighted by its stratum's size over the
+    number of its gold records.
     """
     wanted = {str(t.data["record_id"]): (kind, t) for kind, t in exported}
+    languages = sorted({str(t.data.get("language")) for _, t in exported})
+    scope = config.model_copy(
+        update={"languages": tuple(x for x in languages if x in (config.languages or languages))}
+    )
     found: dict[str, Item] = {}
     population: Counter[tuple[str, str, bool]] = Counter()
-    for item in candidate_items(store, config):
+    for item in candidate_items(store, scope):
         if not annotatable(item):
             continue
         population[(item.kind, item.language, item.keep)] += 1

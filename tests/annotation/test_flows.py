@@ -11,7 +11,8 @@ from prefect.states import Failed
 
 from annotation.errors import LabelStudioAuthError, LabelStudioUnreachable, MissingSettingError
 from annotation.local_server import LocalLabelStudio, free_port
-from flows.gold import _retry_when_unreachable, gold_pull_flow, gold_push_flow
+from flows.gold import _retry_when_unreachable, gold_pull_flow, gold_push_flow, gold_settings
+from flows.store import RunStore
 from tests.annotation.conftest import Annotator
 from tests.annotation.run_factory import build_run
 
@@ -107,3 +108,10 @@ def test_missing_settings_name_the_variables(
     monkeypatch.setenv("LABEL_STUDIO_URL", f"http://127.0.0.1:{free_port()}")
     with pytest.raises(MissingSettingError, match="LABEL_STUDIO_API_KEY"):
         gold_pull_flow(build_run(tmp_path / "run").root)
+
+
+def test_a_run_without_a_config_is_named_after_its_folder(tmp_path: Path) -> None:
+    store = RunStore(str(tmp_path / "nightly-2026-11-28"))
+    gold, run_id = gold_settings(store)
+    assert run_id == "nightly-2026-11-28"
+    assert gold.per_stratum == 5

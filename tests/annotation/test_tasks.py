@@ -8,7 +8,7 @@ import pytest
 from annotation.items import Item
 from annotation.kinds import KINDS, label_config
 from annotation.sample import stratified_sample
-from annotation.tasks import task_payload
+from annotation.tasks import display_fields, task_payload
 from flows.store import RunStore
 from schemas.gold_config import GoldConfig
 
@@ -85,3 +85,13 @@ def test_a_hallucination_prediction_prefills_its_spans_at_code_point_offsets(
     # Label Studio counts code points like Python: the emoji before the span counts once
     text = item.record.text
     assert text[span["value"]["start"] : span["value"]["end"]] == "Berlin"
+
+
+def test_a_plain_instruction_record_says_its_english_source_is_not_available(
+    run_store: RunStore,
+) -> None:
+    item = next(i for i in _items(run_store) if i.kind == "instruction")
+    plain = item.model_copy(update={"record": item.record.translation})  # type: ignore[union-attr]
+    fields = display_fields(plain)
+    assert fields["source_output"] == "(not available in this run)"
+    assert fields["output"] == item.record.translation.output  # type: ignore[union-attr]
