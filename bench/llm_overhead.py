@@ -30,7 +30,9 @@ def _prompt(i: int, salt: str) -> str:
     return f"In two sentences, describe {TOPICS[i % len(TOPICS)]}. ({salt}-{i})"
 
 
-async def raw_loop(base_url: str, model: str, n: int, concurrency: int, salt: str) -> tuple[float, int]:
+async def raw_loop(
+    base_url: str, model: str, n: int, concurrency: int, salt: str
+) -> tuple[float, int]:
     client = openai.AsyncOpenAI(base_url=base_url, api_key="x", max_retries=0)
     gate = asyncio.Semaphore(concurrency)
     tokens = 0
@@ -91,7 +93,9 @@ def main() -> None:
                 salt = f"{name}{r}"
                 if name == "raw":
                     result = asyncio.run(
-                        raw_loop(server.base_url, server.model, args.requests, args.concurrency, salt)
+                        raw_loop(
+                            server.base_url, server.model, args.requests, args.concurrency, salt
+                        )
                     )
                 else:
                     result = asyncio.run(

@@ -45,7 +45,9 @@ class RunStore:
 
     @property
     def is_local(self) -> bool:
-        return "file" in (self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,))
+        return "file" in (
+            self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,)
+        )
 
     def local_dir(self, name: str) -> Path:
         """A local folder for things that need a real file system (the SQLite cache)."""

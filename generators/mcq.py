@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Sequence
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
@@ -35,9 +36,11 @@ STAGE = "syndarin.generate"
 class MCQPayload(BaseModel):
     """What the model must return for one question."""
 
-    question: str = Field(min_length=5)
-    options: list[str] = Field(min_length=4, max_length=4)
-    answer_index: int = Field(ge=0, le=3)
+    question: str = Field(min_length=5, max_length=200)
+    options: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        min_length=4, max_length=4
+    )
+    answer_index: Literal[0, 1, 2, 3]
 
 
 def answer_score(answer: str, paragraph: str) -> float:

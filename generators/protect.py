@@ -64,9 +64,11 @@ def restore(translated: str, protected: Protected) -> Restored:
     missing = tuple(i for i in range(len(protected.spans)) if i not in valid)
     duplicated = tuple(sorted({i for i in valid if valid.count(i) > 1}))
     text = _MARK.sub(
-        lambda m: protected.spans[int(m.group(1))]
-        if int(m.group(1)) < len(protected.spans)
-        else m.group(0),
+        lambda m: (
+            protected.spans[int(m.group(1))]
+            if int(m.group(1)) < len(protected.spans)
+            else m.group(0)
+        ),
         translated,
     )
     return Restored(text, missing, duplicated, reordered=valid != sorted(valid))

@@ -78,9 +78,7 @@ class LLMTranslator:
     async def translate(
         self, texts: Sequence[str], source: str, target: str, *, stage: str = ""
     ) -> list[Translation]:
-        return list(
-            await asyncio.gather(*(self._one(t, source, target, stage) for t in texts))
-        )
+        return list(await asyncio.gather(*(self._one(t, source, target, stage) for t in texts)))
 
     async def _one(self, text: str, source: str, target: str, stage: str) -> Translation:
         if not text.strip():

@@ -7,7 +7,9 @@ from typing import Annotated
 import pycountry
 from pydantic import AfterValidator
 
-_TAG = re.compile(r"^(?P<lang>[a-z]{2,3})(?:-(?P<script>[A-Z][a-z]{3}))?(?:-(?P<region>[A-Z]{2}|\d{3}))?$")
+_TAG = re.compile(
+    r"^(?P<lang>[a-z]{2,3})(?:-(?P<script>[A-Z][a-z]{3}))?(?:-(?P<region>[A-Z]{2}|\d{3}))?$"
+)
 
 
 @lru_cache(maxsize=1024)
