@@ -89,8 +89,10 @@ class EmbeddedServer:
         ]  # fmt: skip
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         log.info("starting the embedded llama.cpp server on %s", self.base_url)
+        # OpenMP threads that spin while idle starve every other process on a small machine.
+        env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
         self._process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env
         )
         self._wait_healthy()
         return self

@@ -102,12 +102,12 @@ async def test_rerun_is_served_from_cache_with_zero_requests(
 
 
 async def test_faults_end_as_results_or_accounted_failures(embedded_server: EmbeddedServer) -> None:
-    with FaultProxy(embedded_server.base_url, every=5, hang_s=12).running() as proxy:
+    with FaultProxy(embedded_server.base_url, every=5, hang_s=25).running() as proxy:
         client = _client(
             proxy.base_url,
             embedded_server.model,
             max_concurrency=2,
-            timeout_s=6,
+            timeout_s=20,
             max_retries=6,
             backoff_base_s=0.1,
         )
