@@ -82,6 +82,8 @@ def run_stage(
                 )
             summaries.append(done)
             progress.advance(bar, len(shard))
+    if not summaries:  # an empty stage still shows in the report, with zero input
+        summaries.append(store.write_shard(stage, language, 0, ShardOutcome[BaseModel](n_input=0)))
     return summaries
 
 
