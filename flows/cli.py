@@ -46,23 +46,80 @@ def serve(
 def run(
     config: Path = typer.Argument(..., help="run config (YAML)"),
     run_dir: str | None = typer.Option(None, help="override the config's run_dir"),
+    out: str | None = typer.Option(None, help="run in OUT/<config name> (unless --run-dir)"),
 ) -> None:
-    """Run the recipes a config names; a killed run resumes when run again."""
-    from flows.run import run_recipes
+    """Run the recipes a config names, then export and track; a killed run resumes."""
+    from flows.factory import factory_flow
     from schemas.config import load_config
 
     logging.basicConfig(level=os.environ.get("BABELFORGE_LOG", "WARNING"))
     try:
-        cfg = load_config(config)
-        if run_dir is not None:
-            cfg = cfg.model_copy(update={"run_dir": run_dir})
-        report = run_recipes(cfg)
+        name = load_config(config).name
+        if run_dir is None and out is not None:
+            run_dir = f"{out.rstrip('/')}/{name}"
+        result = factory_flow(config_path=str(config), run_dir=run_dir)
     except BabelforgeError as e:
         _fail(e)
+    report = result.report
     print_report(report)
     console.print(f"report: {Path(report.run_dir) / 'report.md'}")
+    if result.export is not None:
+        console.print(f"dataset: {result.export.folder}", soft_wrap=True)
+        console.print(f"dataset card: {result.export.card}", soft_wrap=True)
+    if result.tracking is not None:
+        console.print(f"comet: {result.tracking.archive or result.tracking.url}", soft_wrap=True)
     if not report.balanced:
         raise typer.Exit(code=1)
+
+
+@app.command()
+def deploy(
+    prefect_file: Path = typer.Option(Path("prefect.yaml"), help="the deployments file"),
+    name: list[str] = typer.Option([], help="only this deployment (repeatable)"),
+    llm_slots: int = typer.Option(4, min=1, help="LLM shards running at once, all runs"),
+) -> None:
+    """Register the deployments of prefect.yaml (cron schedules, process work pool) on the
+    Prefect server in PREFECT_API_URL."""
+    from flows.deploy import register
+
+    try:
+        names = register(prefect_file, names=name or None, llm_slots=llm_slots)
+    except BabelforgeError as e:
+        _fail(e)
+    for full_name in names:
+        console.print(f"registered {full_name}")
+    console.print("run them with: prefect worker start --pool babelforge")
+
+
+@app.command("serve-deployments")
+def serve_deployments(
+    prefect_file: Path = typer.Option(Path("prefect.yaml"), help="the deployments file"),
+    name: list[str] = typer.Option([], help="only this deployment (repeatable)"),
+) -> None:
+    """Serve the deployments of prefect.yaml from this process, no work pool needed."""
+    from flows.deploy import serve_deployments as serve_all
+
+    try:
+        serve_all(prefect_file, names=name or None)
+    except BabelforgeError as e:
+        _fail(e)
+
+
+@app.command()
+def push(
+    run_dir: str = typer.Argument(..., help="a run directory with an export"),
+    repo_id: str = typer.Option(..., help="owner/name of the Hub dataset repository"),
+    public: bool = typer.Option(False, help="make a new repository public (default private)"),
+) -> None:
+    """Upload a run's export to the Hugging Face Hub with the token in HF_TOKEN."""
+    from flows.factory import push_flow, push_target
+
+    try:
+        push_target(run_dir, os.environ)
+        summary = push_flow(run_dir, repo_id=repo_id, private=not public)
+    except BabelforgeError as e:
+        _fail(e)
+    console.print(f"pushed to {summary.url}")
 
 
 @app.command()
@@ -100,7 +157,7 @@ def print_report(report: object) -> None:
             r.stage, r.language, str(r.input), str(r.accepted), str(r.rejected), str(r.failed),
             f"{r.yield_rate:.0%}", top,
         )  # fmt: skip
-    Console(file=sys.stdout).print(table)
+    Console(file=sys.stdout, width=max(Console().width, 120)).print(table)
 
 
 if __name__ == "__main__":

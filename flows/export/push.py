@@ -1,0 +1,87 @@
+"""Upload an export folder to the Hugging Face Hub as a dataset repository.
+
+The token comes from the environment and is handed to the Hub client in memory only: no
+`huggingface_hub.login`, no token file, nothing logged.
+"""
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Protocol, cast
+
+from pydantic import SecretStr
+
+from schemas.base import Record
+from schemas.errors import BabelforgeError
+
+
+class MissingTokenError(BabelforgeError):
+    """No Hub token in the environment."""
+
+
+class HubApi(Protocol):
+    """The part of `huggingface_hub.HfApi` the push uses."""
+
+    def create_repo(self, repo_id: str, **kwargs: Any) -> Any: ...
+
+    def upload_folder(self, **kwargs: Any) -> Any: ...
+
+
+ApiFactory = Callable[[str], HubApi]
+
+
+class PushSummary(Record):
+    """Where the export went."""
+
+    repo_id: str
+    private: bool
+    url: str
+    commit: str | None = None
+
+
+def hub_token(environ: Mapping[str, str], token_env: str = "HF_TOKEN") -> SecretStr:
+    """The Hub token from the environment; a clear error when it is missing."""
+    value = environ.get(token_env, "").strip()
+    if not value:
+        raise MissingTokenError(
+            f"{token_env} is not set: export a Hugging Face write token in {token_env}"
+        )
+    return SecretStr(value)
+
+
+def _hf_api(token: str) -> HubApi:
+    from huggingface_hub import HfApi
+
+    return cast(HubApi, HfApi(token=token))
+
+
+def push_export(
+    folder: str,
+    repo_id: str,
+    *,
+    private: bool,
+    environ: Mapping[str, str],
+    token_env: str = "HF_TOKEN",
+    message: str = "babelforge export",
+    api_factory: ApiFactory = _hf_api,
+) -> PushSummary:
+    """Create the dataset repository (private unless told otherwise) and upload the folder."""
+    if not (Path(folder) / "README.md").is_file():
+        raise BabelforgeError(
+            f"{folder} is not an export folder (no README.md): run the factory first"
+        )
+    token = hub_token(environ, token_env)
+    api = api_factory(token.get_secret_value())
+    repo = api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+    commit = api.upload_folder(
+        folder_path=folder,
+        repo_id=repo_id,
+        repo_type="dataset",
+        commit_message=message,
+        allow_patterns=["README.md", "data/**"],
+    )
+    return PushSummary(
+        repo_id=repo_id,
+        private=private,
+        url=str(getattr(repo, "url", f"https://huggingface.co/datasets/{repo_id}")),
+        commit=getattr(commit, "oid", None),
+    )

@@ -1,0 +1,278 @@
+"""The `factory` flow: one run config end to end, and what `babelforge run` and every
+deployment call.
+
+    recipes (the `run` subflow: one LLM endpoint, a subflow per recipe, the report)
+    -> gold push to Label Studio (when the config has `gold:` and LABEL_STUDIO_URL is set)
+    -> Hugging Face export (Hub layout + dataset card)
+    -> Comet ML tracking (offline archive in the run directory unless COMET_API_KEY is set)
+    -> push to the Hub (when `export.push` is set)
+    -> Prefect artifacts: the report, the stage table, where the dataset and experiment are
+
+A killed run resumes where it stopped: committed shards are skipped and LLM replies come back
+from the response cache. Retries sit on the tasks that do I/O (shards, export, Comet, Hub);
+the export is also cached on a fingerprint of its inputs, so a rerun of a finished run does
+not rewrite an unchanged dataset (a damaged export folder is always rewritten).
+
+Concurrency of LLM work has two levels. Inside a run, `llm.max_concurrency` bounds the
+requests in flight to the endpoint (the client's AIMD limiter, which also backs off on 429s);
+Prefect cannot do this itself, since its tasks are shards, not requests. Across runs (two
+scheduled deployments hitting one vLLM server), every task of the recipes carries the tag
+`babelforge-llm`, and Prefect's global concurrency limit `tag:babelforge-llm` (created by
+`babelforge deploy --llm-slots N`) lets at most N such shards run at once on the whole server;
+without the limit the tag costs nothing.
+"""
+
+import os
+import time
+from collections.abc import Mapping
+from typing import Literal
+
+import yaml
+from prefect import flow, get_run_logger, tags, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
+from prefect.context import TaskRunContext
+from prefect.states import State
+from prefect.tasks import Task
+
+from flows.export.export import (
+    ExportSummary,
+    export_fingerprint,
+    export_folder,
+    export_intact,
+    export_run,
+)
+from flows.export.push import MissingTokenError, PushSummary, hub_token, push_export
+from flows.report import Report
+from flows.run import run_recipes
+from flows.store import RunStore
+from flows.tracking import (
+    RunWindow,
+    TrackingSummary,
+    committed_shards,
+    run_window,
+    track_run,
+)
+from schemas.base import Record
+from schemas.config import RunConfig, load_config
+from schemas.errors import BabelforgeError, ConfigError
+
+LLM_TAG = "babelforge-llm"
+RECIPES = ("syndarin", "instructions", "hallucination")
+RecipeName = Literal["syndarin", "instructions", "hallucination"]
+
+
+class PushTarget(Record):
+    """A run's export folder and the variable that holds the Hub token."""
+
+    folder: str
+    token_env: str
+
+
+class FactoryResult(Record):
+    """What one factory run produced and where."""
+
+    report: Report
+    gold: str
+    export: ExportSummary | None = None
+    tracking: TrackingSummary | None = None
+    push: PushSummary | None = None
+
+
+@flow(name="factory")
+def factory_flow(
+    config_path: str, recipes: list[RecipeName] | None = None, run_dir: str | None = None
+) -> FactoryResult:
+    """Run the recipes of a config file (all, or those named), then gold push, export,
+    tracking and push; resumes where an earlier run of the same run_dir stopped."""
+    config = prepare_config(config_path, recipes, run_dir)
+    store = RunStore(config.run_dir)
+    before, started = committed_shards(store), time.monotonic()
+    with tags(LLM_TAG):
+        report = run_recipes(config)
+    window = run_window(store, before, time.monotonic() - started)
+    gold = gold_check(config)
+    export = export_dataset(config, report) if config.export.enabled else None
+    tracking = track_task(config, report, window, export) if config.tracking.enabled else None
+    pushed = push(config, export) if export is not None and config.export.push else None
+    result = FactoryResult(report=report, gold=gold, export=export, tracking=tracking, push=pushed)
+    publish_artifacts(store, result)
+    return result
+
+
+def prepare_config(
+    config_path: str, recipes: list[RecipeName] | None = None, run_dir: str | None = None
+) -> RunConfig:
+    """Load the config file; keep only the named recipes; override the run directory."""
+    config = load_config(config_path)
+    updates: dict[str, object] = {}
+    if run_dir:
+        updates["run_dir"] = run_dir
+    if recipes is not None:
+        for name in recipes:
+            if getattr(config, name) is None:
+                raise ConfigError(
+                    f"{config_path}: no `{name}:` section, but the run asks for the {name} "
+                    "recipe (add the section or drop the recipe from `recipes`)"
+                )
+        updates |= {name: None for name in RECIPES if name not in recipes}
+    return config.model_copy(update=updates)
+
+
+def push(config: RunConfig, export: ExportSummary) -> PushSummary:
+    """The end-of-run push `export.push` asks for."""
+    if config.export.repo_id is None:
+        raise ConfigError("export.push is set but export.repo_id is not: name the Hub repo")
+    target = PushTarget(folder=export.folder, token_env=config.export.token_env)
+    message = f"babelforge run {config.name}"
+    return push_task(target, config.export.repo_id, config.export.private, message)
+
+
+def gold_check(config: RunConfig) -> str:
+    """Push the run's gold sample to Label Studio when configured and reachable by env;
+    a failed push is reported, not fatal: the data is made, the labels can come later."""
+    if config.gold is None:
+        return "not configured"
+    if config.gold.url(dict(os.environ)) is None:
+        message = f"skipped: {config.gold.url_env} is not set"
+        get_run_logger().warning("gold check %s", message)
+        return message
+    from flows.gold import gold_push_flow
+
+    state = gold_push_flow(config.run_dir, return_state=True)
+    if state.is_completed():
+        return f"pushed {state.result().created} tasks to Label Studio"
+    get_run_logger().warning("gold push failed: %s", state.message)
+    return f"failed: {state.message}"
+
+
+def _export_cache_key(context: TaskRunContext, parameters: dict[str, object]) -> str:
+    config = parameters["config"]
+    assert isinstance(config, RunConfig)
+    return f"babelforge-export-{export_fingerprint(RunStore(config.run_dir), config)}"
+
+
+def export_dataset(config: RunConfig, report: Report) -> ExportSummary:
+    """The export task, cached on its inputs unless the export folder was damaged."""
+    if export_intact(RunStore(config.run_dir), config):
+        return export_task(config, report)
+    return export_task.with_options(refresh_cache=True)(config, report)
+
+
+@task(cache_key_fn=_export_cache_key, persist_result=True, retries=1, retry_delay_seconds=5)
+def export_task(config: RunConfig, report: Report) -> ExportSummary:
+    """Write the Hub-layout dataset and its card (skipped when nothing changed)."""
+    summary = export_run(RunStore(config.run_dir), config, report)
+    get_run_logger().info(
+        "export: %d rows in %d configs at %s", summary.rows, len(summary.configs), summary.folder
+    )
+    return summary
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
+def track_task(
+    config: RunConfig, report: Report, window: RunWindow, export: ExportSummary | None
+) -> TrackingSummary:
+    """Log the run to Comet ML (offline archive or online experiment)."""
+    summary = track_run(RunStore(config.run_dir), config, report, window, export, os.environ)
+    get_run_logger().info(
+        "comet: %s experiment %s %s",
+        summary.mode, summary.experiment_key, summary.archive or summary.url or "",
+    )  # fmt: skip
+    return summary
+
+
+def _retry_unless_no_token(task: Task, task_run: TaskRun, state: State) -> bool:
+    """A missing token will not appear by retrying; a network error may heal."""
+    return not isinstance(state.result(raise_on_failure=False), MissingTokenError)
+
+
+@task(
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=30,
+    retry_condition_fn=_retry_unless_no_token,
+)
+def push_task(target: PushTarget, repo_id: str, private: bool, message: str) -> PushSummary:
+    """Upload an export folder to the Hub with the token from the environment."""
+    summary = push_export(
+        target.folder,
+        repo_id,
+        private=private,
+        environ=os.environ,
+        token_env=target.token_env,
+        message=message,
+    )
+    get_run_logger().info("pushed %s to %s", target.folder, summary.url)
+    return summary
+
+
+def push_target(run_dir: str, environ: Mapping[str, str]) -> PushTarget:
+    """Check, before any Prefect run starts, that the run has an export and the token is
+    set; errors are one clear line."""
+    store = RunStore(run_dir)
+    if not store.exists("config.yaml"):
+        raise BabelforgeError(f"{run_dir} is not a babelforge run directory (no config.yaml)")
+    config = RunConfig.model_validate(yaml.safe_load(store.read_text("config.yaml")))
+    target = PushTarget(folder=export_folder(store, config), token_env=config.export.token_env)
+    if not store.fs.exists(f"{target.folder}/README.md"):
+        raise BabelforgeError(f"{target.folder} has no export yet: run the factory first")
+    hub_token(environ, target.token_env)
+    return target
+
+
+@flow(name="push")
+def push_flow(run_dir: str, repo_id: str, private: bool = True) -> PushSummary:
+    """Upload a finished run's export to the Hugging Face Hub (private by default)."""
+    target = push_target(run_dir, os.environ)
+    return push_task(target, repo_id, private, f"babelforge export of {run_dir}")
+
+
+def publish_artifacts(store: RunStore, result: FactoryResult) -> None:
+    """The report, the stage table and the delivery summary as Prefect artifacts."""
+    report = result.report
+    create_table_artifact(
+        key="babelforge-stages",
+        table=[
+            {
+                "stage": r.stage,
+                "language": r.language,
+                "input": r.input,
+                "accepted": r.accepted,
+                "rejected": r.rejected,
+                "failed": r.failed,
+                "yield": f"{r.yield_rate:.0%}",
+            }
+            for r in report.stages
+        ],
+        description="records per stage and language",
+    )
+    create_markdown_artifact(
+        key="babelforge-report", markdown=store.read_text("report.md"), description="run report"
+    )
+    create_markdown_artifact(
+        key="babelforge-delivery",
+        markdown=delivery_markdown(result),
+        description="where the dataset, the card and the experiment are",
+    )
+
+
+def delivery_markdown(result: FactoryResult) -> str:
+    """Where everything went, as Markdown."""
+    lines = [f"# Delivery of {result.report.run_dir}", "", f"- gold check: {result.gold}"]
+    if result.export is not None:
+        lines.append(f"- dataset: `{result.export.folder}` ({result.export.rows} rows)")
+        lines.append(f"- dataset card: `{result.export.card}`")
+        lines += [
+            f"  - `{c.name}`: " + ", ".join(f"{s.split} {s.rows}" for s in c.splits)
+            for c in result.export.configs
+        ]
+    if result.tracking is not None:
+        where = result.tracking.archive or result.tracking.url or ""
+        lines.append(
+            f"- Comet ML ({result.tracking.mode}): {result.tracking.experiment_key} {where}"
+        )
+    if result.push is not None:
+        lines.append(f"- Hugging Face Hub: {result.push.url}")
+    return "\n".join(lines) + "\n"
