@@ -60,12 +60,13 @@ class LLMTranslator:
         sampling: SamplingParams | None = None,
         parse_retries: int = 2,
         protect_kinds: tuple[str, ...] = DEFAULT_KINDS,
+        prompt_id: str = "translate",
     ) -> None:
         self.client = client
         self.sampling = sampling or SamplingParams(temperature=0.0)
         self.parse_retries = parse_retries
         self.protect_kinds = protect_kinds
-        self.prompt = load_prompt("translate")
+        self.prompt = load_prompt(prompt_id)
 
     @property
     def name(self) -> str:
