@@ -16,6 +16,7 @@ from generators.instructions.metrics import language_metrics
 from generators.instructions.readers import read_instructions
 from generators.instructions.taco import mits_record, taco_record
 from generators.instructions.translate import back_translate_shard, llm_translator, translate_shard
+from generators.prompts import load_prompt
 from schemas.config import RunConfig
 from schemas.errors import ConfigError
 from schemas.instructions_config import InstructionsConfig
@@ -103,6 +104,14 @@ def count_inputs(config: RunConfig, settings: InstructionsConfig) -> int:
 def _settings(config: RunConfig) -> InstructionsConfig:
     if config.instructions is None:
         raise ConfigError("the instructions flow needs an `instructions:` section in the config")
+    prompt = config.instructions.translation_prompt
+    try:
+        load_prompt(prompt)
+    except FileNotFoundError as e:
+        raise ConfigError(
+            f"instructions.translation_prompt: no template generators/prompts/{prompt}.j2; "
+            "name an existing one (e.g. instructions_translate)"
+        ) from e
     return config.instructions
 
 

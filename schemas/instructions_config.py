@@ -67,6 +67,11 @@ class InstructionsConfig(Record):
         "placeholder",
         "number",
     )
+    translation_prompt: str = Field(
+        default="instructions_translate",
+        pattern=r"^[A-Za-z0-9_]+$",
+        description="prompt template id under generators/prompts/ ('translate': the shared one)",
+    )
     translation_temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     max_tokens: int | None = Field(
         default=None, gt=0, description="per translated field; llm.sampling.max_tokens when unset"

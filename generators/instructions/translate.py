@@ -36,12 +36,13 @@ def translation_sampling(config: RunConfig, settings: InstructionsConfig) -> Sam
 def llm_translator(
     client: ChatClient, config: RunConfig, settings: InstructionsConfig
 ) -> LLMTranslator:
-    """The LLM translator a run config asks for, protecting the configured span kinds."""
+    """The LLM translator a run config asks for, with the recipe's prompt and span kinds."""
     return LLMTranslator(
         client,
         sampling=translation_sampling(config, settings),
         parse_retries=config.llm.parse_retries,
         protect_kinds=settings.protect,
+        prompt_id=settings.translation_prompt,
     )
 
 

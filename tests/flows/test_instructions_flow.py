@@ -72,7 +72,7 @@ def test_every_stage_and_language_is_balanced_and_chained(run: tuple[RunConfig, 
 def test_records_carry_provenance_and_the_taco_format(run: tuple[RunConfig, RunStore]) -> None:
     config, store = run
     english = {r.id: r for r in read_instructions([str(SAMPLE)], max_records=2)}
-    prompt = load_prompt("translate")
+    prompt = load_prompt("instructions_translate")
     for language in LANGUAGES:
         candidates = list(store.accepted(TRANSLATE, language, InstructionCandidate))
         for candidate in candidates:
@@ -80,10 +80,7 @@ def test_records_carry_provenance_and_the_taco_format(run: tuple[RunConfig, RunS
             assert candidate.source.id in english
             assert provenance.source_ids == (candidate.source.id,)
             assert provenance.model == config.llm.model and provenance.backend == "llama.cpp"
-            assert (provenance.prompt_id, provenance.prompt_version) == (
-                "translate",
-                prompt.version,
-            )
+            assert (provenance.prompt_id, provenance.prompt_version) == (prompt.id, prompt.version)
             assert provenance.sampling is not None and provenance.sampling.temperature == 0.0
         for failure in store.failed(TRANSLATE, language):
             assert failure.input_id in english and failure.reason.startswith("llm.")
