@@ -1,7 +1,19 @@
 """The instruction validators a config enables, in the order their reasons explain best.
 
 A copied or empty field explains every other failure, so `instr_copy` comes first; the
-first failing verdict is the reason a rejected record is counted under.
+first failing verdict is the reason a rejected record is counted under. Every verdict
+stays on the record. Reason codes (config name -> codes):
+
+- copy: `instr_copy.empty`, `instr_copy.untranslated`
+- protected: `instr_protected.stray_marker`, `instr_protected.missing`,
+  `instr_protected.duplicated`, `instr_protected.code_reordered`
+- markdown: `instr_markdown.structure_changed`
+- langid: `instr_langid.wrong_script`, `instr_langid.wrong_language`
+- length: `instr_length.too_short`, `instr_length.too_long`
+- roundtrip: `instr_roundtrip.missing`, `instr_roundtrip.low_chrf`
+
+A record whose translation or back-translation failed is a `Failed` of its stage instead,
+with the translator's reason (`llm.unparseable`, `llm.request_failed`, ...).
 """
 
 from schemas.instructions_config import InstructionValidatorSettings
