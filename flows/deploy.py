@@ -20,6 +20,7 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.exceptions import ObjectNotFound
 from prefect.flows import load_flow_from_entrypoint
 from prefect.schedules import Cron
+from prefect.settings import PREFECT_API_URL
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.errors import BabelforgeError, ConfigError
@@ -108,6 +109,11 @@ def register(
 ) -> list[str]:
     """Register the deployments of `prefect_file` on the server in PREFECT_API_URL; returns
     their full names (`flow/deployment`)."""
+    if not PREFECT_API_URL.value():
+        raise ConfigError(
+            "PREFECT_API_URL is not set: start a server (prefect server start) and export "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
     prefect_file = prefect_file.resolve()
     specs = read_specs(prefect_file, names)
     for pool in sorted({s.work_pool.name for s in specs if s.work_pool is not None}):
