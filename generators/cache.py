@@ -1,5 +1,6 @@
 """A per-request response cache, so a rerun or a resumed run never pays twice."""
 
+import asyncio
 import sqlite3
 import threading
 from pathlib import Path
@@ -47,6 +48,7 @@ class CachedClient:
         self.inner = inner
         self.cache = cache
         self.accounting = accounting
+        self._in_flight: dict[str, asyncio.Future[ChatReply]] = {}
 
     @property
     def model(self) -> str:
@@ -57,11 +59,27 @@ class CachedClient:
         return self.inner.backend
 
     async def complete(self, request: ChatRequest) -> ChatReply:
+        """Serve from the cache; identical requests in flight together are sent only once."""
         key = request.cache_key(self.inner.model)
+        pending = self._in_flight.get(key)
+        if pending is not None:
+            reply = await asyncio.shield(pending)
+            self.accounting.add(request.stage, request.language, Usage(cached_requests=1))
+            return reply.model_copy(update={"cached": True})
         hit = self.cache.get(key)
         if hit is not None:
             self.accounting.add(request.stage, request.language, Usage(cached_requests=1))
             return hit.model_copy(update={"cached": True})
-        reply = await self.inner.complete(request)
+        future: asyncio.Future[ChatReply] = asyncio.get_running_loop().create_future()
+        self._in_flight[key] = future
+        try:
+            reply = await self.inner.complete(request)
+        except BaseException as e:
+            future.set_exception(e)
+            future.exception()  # mark retrieved: waiters (if any) re-raise it themselves
+            raise
+        finally:
+            del self._in_flight[key]
         self.cache.put(key, reply)
+        future.set_result(reply)
         return reply
