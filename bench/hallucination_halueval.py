@@ -8,7 +8,9 @@ into each language, side by side in one run:
 
 1. `protected`: every tag replaced by a numbered placeholder, restored afterwards (the
    recipe's way, generators.hallucination.translate_tagged);
-2. `raw`: the tagged text sent as it is, tags and all (the naive way).
+2. `raw`: the tagged text sent as it is, tags and all (the naive way);
+3. `copy` (control, no model): placeholders put in and restored around an identity
+   "translation", which shows the protection machinery itself loses no span.
 
 For each, per language: translations that came back, samples whose tags all survived in order
 (`halluc_tags`), whose spans are usable (`spans`), in the target language (`halluc_langid`),
@@ -26,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -36,7 +39,8 @@ from generators.embedded import EmbeddedServer
 from generators.hallucination.pairs import diff_spans
 from generators.hallucination.tags import render_tags
 from generators.hallucination.translate_tagged import TaggedSource, translate_tagged
-from generators.translate import LLMTranslator
+from generators.protect import protect, restore
+from generators.translate import LLMTranslator, Translation, Translator
 from schemas.base import stable_id
 from schemas.config import LLMConfig
 from schemas.hallucination_config import HallucinationConfig
@@ -98,6 +102,23 @@ def figures(outcome: ShardOutcome[HallucinationSample], seconds: float) -> Figur
     )
 
 
+class CopyTranslator:
+    """The control: protect the tags, "translate" by copying, restore (no model involved)."""
+
+    name = "copy"
+    prompt_version = None
+
+    async def translate(
+        self, texts: Sequence[str], source: str, target: str, *, stage: str = ""
+    ) -> list[Translation]:
+        out = []
+        for text in texts:
+            masked = protect(text, ("tag",))
+            restored = restore(masked.text, masked)
+            out.append(Translation(source=text, text=restored.text, restored=restored))
+        return out
+
+
 async def run(
     sources: list[TaggedSource],
     languages: list[str],
@@ -110,7 +131,8 @@ async def run(
     sampling = SamplingParams(temperature=0.0, max_tokens=max_tokens)
     results: dict[str, dict[str, Figures]] = {}
     async with chat_client(config, cache=cache, accounting=Accounting()) as client:
-        modes = {
+        modes: dict[str, Translator] = {
+            "copy": CopyTranslator(),
             "protected": LLMTranslator(
                 client, sampling=sampling, parse_retries=0, protect_kinds=("tag",)
             ),

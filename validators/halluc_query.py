@@ -4,6 +4,7 @@ The query writer repeats itself and sometimes returns fragments; a repeated quer
 the same answer twice in a language's hallucination rate.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,12 +13,16 @@ from schemas.verdict import Verdict
 from validators.base import drop, keep
 from validators.text import normalize
 
+_MARKUP = re.compile(r"[<>{}\[\]]")
+
 
 @dataclass(frozen=True)
 class QueryValidator:
-    """The query has at least `min_chars` non-space characters.
+    """The query has at least `min_chars` non-space characters and no markup.
 
-    Reason codes: `halluc_query.missing` (no query), `halluc_query.too_short`.
+    Reason codes: `halluc_query.missing` (no query), `halluc_query.too_short`,
+    `halluc_query.markup` (brackets or braces: the writer echoed the prompt's JSON form or
+    its placeholders, such as `<question in German>`, instead of asking).
     """
 
     min_chars: int = 8
@@ -31,6 +36,9 @@ class QueryValidator:
             return drop(
                 self.name, "too_short", float(size), f"{size} characters < {self.min_chars}"
             )
+        markup = _MARKUP.findall(record.query)
+        if markup:
+            return drop(self.name, "markup", float(size), f"contains {''.join(markup)[:20]!r}")
         return keep(self.name, float(size))
 
 

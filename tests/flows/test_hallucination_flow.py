@@ -11,10 +11,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from flows.hallucination import answer_llm_config
 from flows.run import run_recipes
 from flows.store import RunStore
 from generators.embedded import EmbeddedServer
-from schemas.config import RunConfig
+from schemas.config import LLMConfig, RunConfig
+from schemas.hallucination_config import HallucinationConfig
 from schemas.records import HallucinationSample, SpanType
 
 ARTICLES = {
@@ -64,7 +66,7 @@ def finished_run(
                 "base_url": embedded_server.base_url,
                 "model": embedded_server.model,
                 "parse_retries": 0,
-                "sampling": {"max_tokens": 64},
+                "sampling": {"max_tokens": 40},
             },
             "hallucination": {
                 "article_paths": corpus(folder),
@@ -72,7 +74,7 @@ def finished_run(
                 "min_article_length": 20,
                 "max_references": 2,
                 "queries_per_article": 1,
-                "answer_model": {"sampling": {"max_tokens": 32}},
+                "answer_model": {"sampling": {"max_tokens": 24}},
             },
         }
     )
@@ -141,3 +143,16 @@ def test_a_second_run_resumes_from_committed_shards(finished_run: RunConfig) -> 
     before = [s.model_dump() for s in store.summaries()]
     run_recipes(finished_run)
     assert [s.model_dump() for s in store.summaries()] == before
+
+
+def test_the_model_under_study_defaults_to_the_run_llm() -> None:
+    llm = LLMConfig(backend="openai", base_url="http://127.0.0.1:9/v1", model="writer")
+    assert answer_llm_config(llm, HallucinationConfig()) is llm
+    same_endpoint = answer_llm_config(
+        llm, HallucinationConfig.model_validate({"answer_model": {"model": "studied"}})
+    )
+    assert (same_endpoint.model, same_endpoint.base_url) == ("studied", llm.base_url)
+    own_server = answer_llm_config(
+        llm, HallucinationConfig.model_validate({"answer_model": {"backend": "embedded"}})
+    )
+    assert (own_server.backend, own_server.base_url) == ("embedded", None)

@@ -67,6 +67,11 @@ def test_a_fragment_query_is_dropped() -> None:
     assert QueryValidator()(query("长城？", "zh")).reason == "halluc_query.too_short"
 
 
+def test_a_query_echoing_the_prompt_form_is_dropped() -> None:
+    verdict = QueryValidator()(query("]<question in German>:</query>", "de"))
+    assert verdict.reason == "halluc_query.markup"
+
+
 def test_the_same_query_twice_about_one_article_is_dropped_once() -> None:
     records = [query("Ե՞րբ է հիմնադրվել Էրեբունին։"), query(" ե՞րբ է հիմնադրվել Էրեբունին։ ")]
     verdicts = QueryDuplicateValidator().check_batch(records)
