@@ -4,7 +4,7 @@ Both run against the same embedded llama.cpp server, at the same concurrency, on
 prompts, interleaved round by round so that machine noise hits both alike. Prints tokens/s,
 requests/s and the ratio factory / raw (goal: >= 0.95). Not a test.
 
-    .venv/bin/python -m bench.llm_overhead --requests 24 --concurrency 4 --rounds 3
+    .venv/bin/python -m bench.llm_overhead --requests 16 --concurrency 4 --rounds 4
 """
 
 import argparse
@@ -63,7 +63,8 @@ async def factory_loop(
     inner = OpenAICompatibleClient(
         base_url, model, backend="llama.cpp", max_concurrency=concurrency, accounting=accounting
     )
-    client = CachedClient(inner, ResponseCache(cache_dir / f"{salt}.sqlite"), accounting)
+    cache = ResponseCache(cache_dir / f"{salt}-{concurrency}.sqlite")  # fresh: nothing cached
+    client = CachedClient(inner, cache, accounting)
     sampling = SamplingParams(temperature=0.0, max_tokens=48, seed=0)
     start = time.perf_counter()
     await asyncio.gather(
@@ -90,7 +91,7 @@ def main() -> None:
             # alternate which side goes first; fresh prompts each round so nothing is cached
             sides = [("raw", raw), ("factory", factory)]
             for name, sink in sides if r % 2 == 0 else sides[::-1]:
-                salt = f"{name}{r}"
+                salt = f"round{r}"  # the same prompts on both sides: same replies, same tokens
                 if name == "raw":
                     result = asyncio.run(
                         raw_loop(
