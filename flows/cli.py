@@ -19,7 +19,7 @@ console = Console(stderr=True)
 
 
 def _fail(error: BabelforgeError) -> None:
-    console.print(f"[bold red]error:[/] {error}")
+    console.print(f"[bold red]error:[/] {error}", soft_wrap=True, highlight=False)
     raise typer.Exit(code=2)
 
 
@@ -120,6 +120,45 @@ def push(
     except BabelforgeError as e:
         _fail(e)
     console.print(f"pushed to {summary.url}")
+
+
+def _label_studio_settings(run_dir: str) -> None:
+    """Fail fast, before any flow starts, when the Label Studio settings are missing."""
+    from annotation.client import Connection
+    from flows.gold import gold_settings
+    from flows.store import RunStore
+
+    gold, _ = gold_settings(RunStore(run_dir))
+    Connection.from_env(gold, dict(os.environ))
+
+
+@app.command("gold-push")
+def gold_push(run_dir: str = typer.Argument(..., help="a run directory")) -> None:
+    """Push a stratified sample of a run to Label Studio (LABEL_STUDIO_URL and _API_KEY)."""
+    from flows.gold import gold_push_flow
+
+    try:
+        _label_studio_settings(run_dir)
+        summary = gold_push_flow(run_dir)
+    except BabelforgeError as e:
+        _fail(e)
+    console.print(f"gold push: {summary.created} tasks created at {summary.url}")
+
+
+@app.command("gold-pull")
+def gold_pull(run_dir: str = typer.Argument(..., help="a run directory")) -> None:
+    """Pull Label Studio annotations into the run's gold split, agreement and filter metrics."""
+    from flows.gold import gold_pull_flow
+
+    try:
+        _label_studio_settings(run_dir)
+        pulled = gold_pull_flow(run_dir)
+    except BabelforgeError as e:
+        _fail(e)
+    console.print(
+        f"gold pull: {pulled.annotations} annotations ({pulled.new_annotations} new), "
+        f"{pulled.gold_records} gold records"
+    )
 
 
 @app.command()
