@@ -59,6 +59,7 @@ def generate(context: RunContext, recipe: SyndarinConfig, language: str) -> None
             parse_retries=llm.parse_retries,
             answer_threshold=recipe.answer_in_paragraph_threshold,
             language=language,
+            prompt_id=recipe.mcq_prompt,
         )
 
     pairs = context.store.accepted(MINE, language, ParallelPair)

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
 from generators.client import ChatClient, user_message
-from generators.prompts import load_prompt
+from generators.prompts import Prompt, load_prompt
 from generators.structured import Parsed, ask_structured
 from schemas.base import stable_id
 from schemas.outcome import ShardOutcome
@@ -57,12 +57,14 @@ async def generate_mcqs(
     parse_retries: int,
     answer_threshold: float,
     language: str,
+    prompt_id: str = "mcq",
 ) -> ShardOutcome[MCQItem]:
     """Ask `per_paragraph` questions of each English paragraph; every slot is accounted for."""
+    prompt = load_prompt(prompt_id)
     slots = [(pair, i) for pair in pairs for i in range(per_paragraph)]
     results = await asyncio.gather(
         *(
-            _one(client, pair, i, sampling, parse_retries, answer_threshold, language)
+            _one(client, prompt, pair, i, sampling, parse_retries, answer_threshold, language)
             for pair, i in slots
         )
     )
@@ -76,6 +78,7 @@ async def generate_mcqs(
 
 async def _one(
     client: ChatClient,
+    prompt: Prompt,
     pair: ParallelPair,
     slot: int,
     sampling: SamplingParams,
@@ -83,7 +86,6 @@ async def _one(
     threshold: float,
     language: str,
 ) -> MCQItem | Rejected[MCQItem] | Failed:
-    prompt = load_prompt("mcq")
     qtype = QUESTION_TYPES[slot % len(QUESTION_TYPES)]
     paragraph = pair.source.text
     content = prompt.render(paragraph=paragraph, question_type=qtype, type_hint=_TYPE_HINTS[qtype])

@@ -111,6 +111,11 @@ class SyndarinConfig(Record):
 
     mining: MiningConfig
     questions_per_paragraph: int = Field(default=2, ge=1, le=20)
+    mcq_prompt: Literal["mcq", "mcq_fewshot"] = Field(
+        default="mcq",
+        description="'mcq_fewshot' adds worked examples: better for capable models, while "
+        "tiny ones (the embedded SmolLM2-135M) copy the examples instead",
+    )
     answer_in_paragraph_threshold: float = Field(default=80.0, ge=0, le=100)
     validators: ValidatorSettings = ValidatorSettings()
 
