@@ -10,8 +10,6 @@ import json
 import logging
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -19,9 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-import httpx
-
 from annotation.errors import AnnotationError
+from generators.local_process import free_port, stop_group, wait_healthy
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +41,6 @@ def executable(venv: Path = LS_VENV) -> Path:
             f"{path} is missing: run `make services` to install Label Studio into {venv}"
         )
     return path
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -98,38 +88,20 @@ class LocalLabelStudio:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        self._wait_healthy(log_path)
-
-    def _wait_healthy(self, log_path: Path) -> None:
-        deadline = time.monotonic() + self.startup_timeout_s
-        assert self._process is not None
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                tail = log_path.read_text(errors="replace")[-2000:]
-                raise LocalServerError(f"Label Studio exited ({self._process.returncode}):\n{tail}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(1)
-        self.stop()
-        raise LocalServerError(
-            f"Label Studio did not answer on {self.url} within {self.startup_timeout_s:.0f}s; "
-            f"see {log_path}"
+        wait_healthy(
+            self._process,
+            f"{self.url}/health",
+            name="Label Studio",
+            timeout_s=self.startup_timeout_s,
+            error=LocalServerError,
+            log_path=log_path,
+            interval_s=1.0,
         )
 
     def stop(self) -> None:
         """Stop the server's process group (SIGTERM, then SIGKILL after 20 s)."""
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        stop_group(process)
 
     def __enter__(self) -> "LocalLabelStudio":
         self.start()

