@@ -103,13 +103,7 @@ async def _one(
     )
     slot_id = stable_id("mcq", pair.id, slot)
     if not isinstance(outcome, Parsed):
-        return Failed(
-            stage=STAGE,
-            input_id=slot_id,
-            reason=outcome.reason,
-            error=outcome.error,
-            raw_text=outcome.raw_text,
-        )
+        return outcome.failed(STAGE, slot_id)
     payload, reply = outcome.payload, outcome.reply
     item = MCQItem(
         id=stable_id("mcq", pair.id, slot, payload.question, payload.options),

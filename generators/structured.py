@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from generators.client import ChatClient, ChatMessage, ChatReply, ChatRequest
 from generators.errors import LLMError
 from schemas.provenance import SamplingParams
+from schemas.verdict import Failed
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -34,6 +35,16 @@ class Unparsed:
     raw_text: str | None
     attempts: int
     reply: ChatReply | None = None
+
+    def failed(self, stage: str, input_id: str) -> Failed:
+        """This outcome as the stage's accounted failure, raw text kept."""
+        return Failed(
+            stage=stage,
+            input_id=input_id,
+            reason=self.reason,
+            error=self.error,
+            raw_text=self.raw_text,
+        )
 
 
 async def ask_structured(

@@ -92,15 +92,7 @@ async def inject(
     failed: list[Failed] = []
     for task, outcome in zip(tasks, replies, strict=True):
         if not isinstance(outcome, Parsed):
-            failed.append(
-                Failed(
-                    stage=INJECT_STAGE,
-                    input_id=task.id,
-                    reason=outcome.reason,
-                    error=outcome.error,
-                    raw_text=outcome.raw_text,
-                )
-            )
+            failed.append(outcome.failed(INJECT_STAGE, task.id))
             continue
         tagged = outcome.payload.text
         parsed = parse_tags(tagged)

@@ -81,15 +81,7 @@ async def write_queries(
     failed: list[Failed] = []
     for refset, outcome in zip(refsets, replies, strict=True):
         if not isinstance(outcome, Parsed):
-            failed.append(
-                Failed(
-                    stage=QUERIES_STAGE,
-                    input_id=refset.id,
-                    reason=outcome.reason,
-                    error=outcome.error,
-                    raw_text=outcome.raw_text,
-                )
-            )
+            failed.append(outcome.failed(QUERIES_STAGE, refset.id))
             continue
         for query in outcome.payload.queries[: settings.per_article]:
             samples.append(
