@@ -40,7 +40,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy schemas generators validators annotation flows bench
+	$(BIN)/mypy schemas generators validators annotation flows bench tests
 
 unit: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider --ignore=tests/vllm $(PYTEST_ARGS)

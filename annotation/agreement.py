@@ -7,7 +7,7 @@ missing labels. Hallucination spans are compared character by character (the typ
 annotator gave the character, or none).
 """
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from itertools import combinations
 from typing import Literal
 
@@ -33,7 +33,7 @@ FIELDS: dict[GoldKind, tuple[tuple[str, Level], ...]] = {
     "hallucination": (("keep", "nominal"), ("spans", "nominal")),
 }
 
-Unit = dict[str, Hashable]  # annotator -> value for one unit (task, or character of a task)
+Unit = Mapping[str, Hashable]  # annotator -> value for one unit (task, or character of a task)
 
 
 class FieldAgreement(Record):
@@ -122,7 +122,7 @@ def units_of(record: GoldRecord, field: str) -> list[Unit]:
             {label.annotator: _char_type(label, i) for label in labels}
             for i in range(len(record.record.text))
         ]
-    unit: Unit = {}
+    unit: dict[str, Hashable] = {}
     for label in labels:
         value = getattr(label, field)
         if value is not None:

@@ -5,6 +5,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prefect.states import Failed
@@ -60,7 +61,7 @@ def test_push_and_pull_flows_write_the_gold_split_into_the_run_report(
     assert json.loads(store.read_text("gold/push.json"))["run_id"] == "gold-test-run"
     anahit, _ = annotators
     project_id = pushed.kinds["instruction"].project_id
-    task = next(iter(anahit.sdk.tasks.list(project=project_id)))
+    task: Any = next(iter(anahit.sdk.tasks.list(project=project_id)))
     anahit.sdk.annotations.create(
         task.id,
         result=[{"from_name": "decision", "to_name": "output", "type": "choices",

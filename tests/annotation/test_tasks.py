@@ -10,14 +10,15 @@ from annotation.kinds import KINDS, label_config
 from annotation.sample import stratified_sample
 from annotation.tasks import display_fields, task_payload
 from flows.store import RunStore
-from schemas.gold_config import GoldConfig
+from schemas.gold_config import GoldConfig, GoldKind
+from schemas.records import HallucinationSample
 
 
-def _variables(kind: str) -> set[str]:
+def _variables(kind: GoldKind) -> set[str]:
     return set(re.findall(r'value="\$(\w+)"', label_config(kind)))
 
 
-def _controls(kind: str) -> dict[str, str]:
+def _controls(kind: GoldKind) -> dict[str, str]:
     root = ET.fromstring(label_config(kind))
     return {el.get("name", ""): el.tag for el in root.iter() if el.get("toName")}
 
@@ -28,7 +29,7 @@ def _items(store: RunStore) -> list[Item]:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_variable_of_a_label_config_is_in_the_task_data(
-    run_store: RunStore, kind: str
+    run_store: RunStore, kind: GoldKind
 ) -> None:
     sample = stratified_sample(run_store, GoldConfig(per_stratum=5))
     items = [i for i in sample.items if i.kind == kind]
@@ -41,7 +42,7 @@ def test_every_variable_of_a_label_config_is_in_the_task_data(
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_predictions_name_controls_of_the_config_and_carry_the_run_id(
-    run_store: RunStore, kind: str
+    run_store: RunStore, kind: GoldKind
 ) -> None:
     controls = _controls(kind)
     sample = stratified_sample(run_store, GoldConfig(per_stratum=5))
@@ -83,6 +84,7 @@ def test_a_hallucination_prediction_prefills_its_spans_at_code_point_offsets(
     assert span["value"]["text"] == "Berlin"
     assert span["value"]["labels"] == ["entity"]
     # Label Studio counts code points like Python: the emoji before the span counts once
+    assert isinstance(item.record, HallucinationSample)
     text = item.record.text
     assert text[span["value"]["start"] : span["value"]["end"]] == "Berlin"
 
