@@ -8,7 +8,7 @@ from schemas.base import stable_id
 from schemas.outcome import ShardOutcome
 from schemas.provenance import Usage
 from schemas.records import MCQItem, TranslatedMCQ
-from schemas.verdict import Failed, Rejected, Verdict
+from schemas.verdict import Failed
 
 STAGE = "syndarin.translate"
 
@@ -24,13 +24,16 @@ class MCQWithTarget:
 async def translate_mcqs(
     translator: Translator, batch: Sequence[MCQWithTarget], source: str, target: str
 ) -> ShardOutcome[TranslatedMCQ]:
-    """Translate question and options of each item, then back-translate them."""
+    """Translate question and options of each item, then back-translate them.
+
+    Only a translation that produced nothing fails here; lost protected spans are recorded on
+    the item for the `protected_spans` filter to judge.
+    """
     texts = [t for entry in batch for t in (entry.item.question, *entry.item.options)]
     forward = await translator.translate(texts, source, target, stage=STAGE)
     ok_texts = [t.text or "" for t in forward]
     backward = await translator.translate(ok_texts, target, source, stage=STAGE)
     accepted: list[TranslatedMCQ] = []
-    rejected: list[Rejected[TranslatedMCQ]] = []
     failed: list[Failed] = []
     for n, entry in enumerate(batch):
         there, back = forward[5 * n : 5 * n + 5], backward[5 * n : 5 * n + 5]
@@ -46,22 +49,9 @@ async def translate_mcqs(
                 )
             )
             continue
-        record = _record(entry, there, back, target, translator)
-        lost = [t.source for t in there if t.restored is not None and not t.restored.intact]
-        if lost:
-            verdict = Verdict(
-                validator="translate",
-                keep=False,
-                reason="translate.protected_spans_lost",
-                detail=f"numbers, names or placeholders lost in: {lost[0]!r}",
-            )
-            rejected.append(
-                Rejected[TranslatedMCQ](stage=STAGE, record=record, verdicts=(verdict,))
-            )
-        else:
-            accepted.append(record)
+        accepted.append(_record(entry, there, back, target, translator))
     return ShardOutcome[TranslatedMCQ](
-        n_input=len(batch), accepted=tuple(accepted), rejected=tuple(rejected), failed=tuple(failed)
+        n_input=len(batch), accepted=tuple(accepted), failed=tuple(failed)
     )
 
 
@@ -90,6 +80,7 @@ def _record(
         source_question=item.question,
         source_options=item.options,
         back_translated_question=back[0].text if back_ok else None,
+        lost_protected_spans=tuple(s for t in there if t.restored for s in t.restored.lost),
         back_translated_options=(
             (back[1].text or "", back[2].text or "", back[3].text or "", back[4].text or "")
             if back_ok

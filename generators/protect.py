@@ -31,12 +31,14 @@ class Protected:
 
 @dataclass(frozen=True)
 class Restored:
-    """The restored text and what went wrong with the placeholders, if anything."""
+    """The restored text and what went wrong with the placeholders, if anything; `lost` holds
+    the original spans that are neither restored nor present in the text by other means."""
 
     text: str
     missing: tuple[int, ...]
     duplicated: tuple[int, ...]
     reordered: bool
+    lost: tuple[str, ...] = ()
 
     @property
     def intact(self) -> bool:
@@ -71,4 +73,6 @@ def restore(translated: str, protected: Protected) -> Restored:
         ),
         translated,
     )
-    return Restored(text, missing, duplicated, reordered=valid != sorted(valid))
+    # a span whose placeholder vanished but whose text the translator copied as is, is not lost
+    lost = tuple(protected.spans[i] for i in missing if protected.spans[i] not in text)
+    return Restored(text, missing, duplicated, reordered=valid != sorted(valid), lost=lost)

@@ -78,6 +78,7 @@ ValidatorName = Literal[
     "length_ratio",
     "near_duplicate",
     "numbers",
+    "protected_spans",
     "llm_judge",
 ]
 
@@ -86,6 +87,7 @@ class ValidatorSettings(Record):
     """Thresholds of the translation-validation filters."""
 
     enabled: tuple[ValidatorName, ...] = (
+        "protected_spans",
         "options",
         "langid",
         "answer_match",

@@ -71,6 +71,7 @@ class TranslatedMCQ(Record):
     source_options: tuple[str, str, str, str]
     back_translated_question: str | None = None
     back_translated_options: tuple[str, str, str, str] | None = None
+    lost_protected_spans: tuple[str, ...] = ()
     verdicts: tuple[Verdict, ...] = ()
     provenance: Provenance = Provenance()
 

@@ -11,6 +11,7 @@ from validators.llm_judge import LLMJudge
 from validators.near_duplicate import NearDuplicateValidator
 from validators.numbers import NumbersValidator
 from validators.options import OptionsValidator
+from validators.protected_spans import ProtectedSpansValidator
 from validators.roundtrip_chrf import RoundtripChrfValidator
 
 
@@ -61,6 +62,8 @@ def mcq_validators(
                 )
             case "numbers":
                 built.append(NumbersValidator())
+            case "protected_spans":
+                built.append(ProtectedSpansValidator())
             case "llm_judge":
                 if judge_client is None:
                     raise ConfigError(
