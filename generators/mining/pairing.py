@@ -28,7 +28,6 @@ key column of the source corpus to learn which target documents to keep.
 
 import csv
 import io
-import json
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from typing import Literal, NamedTuple
 
 import fsspec
 
-from generators.mining.readers import KeyField, read_documents, read_keys
+from generators.mining.readers import KeyField, jsonl_rows, read_documents, read_keys
 from schemas.errors import InputError
 from schemas.records import Document
 
@@ -180,12 +179,13 @@ def _sitelinks(
 def _link_rows(path: str) -> Iterator[tuple[str, dict[str, object]]]:
     """Yield ("line N", row) from a TSV (header first) or JSONL link table."""
     jsonl = path.lower().split("?", 1)[0].removesuffix(".gz").endswith((".jsonl", ".ndjson"))
+    if jsonl:
+        for where, row in jsonl_rows(path):
+            yield where, {_ALIASES.get(str(k), str(k)): v for k, v in row.items()}
+        return
     try:
         with fsspec.open(path, "rt", encoding="utf-8", compression="infer", newline="") as handle:
-            if jsonl:
-                yield from _jsonl_links(path, handle)
-            else:
-                yield from _tsv_links(path, handle)
+            yield from _tsv_links(path, handle)
     except FileNotFoundError as e:
         raise InputError(f"{path}: no such file; check langlinks_path in the config") from e
     except UnicodeDecodeError as e:
@@ -208,23 +208,6 @@ def _tsv_links(path: str, handle: io.TextIOBase) -> Iterator[tuple[str, dict[str
                 f"{len(columns)} ({', '.join(columns)}); remove stray tabs or fill the row"
             )
         yield where, dict(zip(columns, values, strict=True))
-
-
-def _jsonl_links(path: str, handle: io.TextIOBase) -> Iterator[tuple[str, dict[str, object]]]:
-    for lineno, line in enumerate(handle, start=1):
-        where = f"line {lineno}"
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise InputError(
-                f"{path}: {where}: not valid JSON ({e.msg} at column {e.colno}); each line "
-                "must be one JSON object"
-            ) from e
-        if not isinstance(row, dict):
-            raise InputError(f"{path}: {where}: expected a JSON object, got {type(row).__name__}")
-        yield where, {_ALIASES.get(str(k), str(k)): v for k, v in row.items()}
 
 
 def _field(row: Mapping[str, object], name: str, path: str, where: str) -> str:

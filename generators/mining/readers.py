@@ -90,7 +90,7 @@ def read_documents(path: str, language: str, *, batch_size: int = 1024) -> Itera
 def read_keys(path: str, field: KeyField, *, batch_size: int = 8192) -> Iterator[str]:
     """Stream one key field (id or title) of every document, reading only that parquet column."""
     if detect_format(path) == "jsonl":
-        for where, row in _jsonl_rows(path):
+        for where, row in jsonl_rows(path):
             if field not in row:
                 raise InputError(f"{path}: {where}: missing field {field!r}")
             yield _string(row[field], field, path, where, allow_int=field == "id")
@@ -108,7 +108,7 @@ def read_paired(path: str) -> Iterator[DocumentPair]:
     """Stream the pairs of a pre-paired JSONL file (fields in the module docstring)."""
     if detect_format(path) != "jsonl":
         raise InputError(f"{path}: a pre-paired file must be JSONL (*.jsonl), one pair per line")
-    for where, row in _jsonl_rows(path):
+    for where, row in jsonl_rows(path):
         yield _pair(row, path, where)
 
 
@@ -152,12 +152,12 @@ def _batches(
 
 
 def _jsonl_documents(path: str, language: str) -> Iterator[Document]:
-    for where, row in _jsonl_rows(path):
+    for where, row in jsonl_rows(path):
         popularity = next((f for f in POPULARITY_FIELDS if row.get(f) is not None), None)
         yield _document(row, language, path, where, popularity)
 
 
-def _jsonl_rows(path: str) -> Iterator[tuple[str, Mapping[str, object]]]:
+def jsonl_rows(path: str) -> Iterator[tuple[str, Mapping[str, object]]]:
     """Yield ("line N", object) for every non-blank line; bad UTF-8 or JSON is an InputError."""
     try:
         opened = fsspec.open(path, "rb", compression="infer")
