@@ -22,12 +22,12 @@ $(STAMPS)/venv: pyproject.toml
 	@$(BIN)/python -m pip install -q -U pip wheel
 	@$(BIN)/python -c "import llama_cpp" 2>/dev/null || echo ">>> building llama-cpp-python from source: about 9 minutes on 2 cores the first time (pip caches the wheel afterwards)"
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install -q -e '.[dev]'
-	@$(BIN)/python -m generators.embedded --smoke || { \
+	@$(BIN)/python -m babelforge.generators.embedded --smoke || { \
 	  echo ">>> the cached llama-cpp-python wheel does not run on this CPU: rebuilding it portable"; \
 	  $(BIN)/python -m pip cache remove 'llama_cpp_python*'; \
 	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install -q --force-reinstall --no-deps \
 	    "llama-cpp-python==$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("llama-cpp-python"))')"; \
-	  $(BIN)/python -m generators.embedded --smoke; }
+	  $(BIN)/python -m babelforge.generators.embedded --smoke; }
 	@touch $@
 
 install: $(STAMPS)/venv
@@ -40,7 +40,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy schemas generators validators annotation flows bench tests
+	$(BIN)/mypy babelforge bench tests
 
 unit: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider --ignore=tests/vllm $(PYTEST_ARGS)

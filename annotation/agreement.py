@@ -14,11 +14,11 @@ from typing import Literal
 import krippendorff
 import numpy as np
 
-from annotation.gold import GoldRecord
-from annotation.labels import HumanLabel
-from schemas.base import Record
-from schemas.gold_config import GoldKind
-from schemas.records import HallucinationSample
+from babelforge.annotation.gold import GoldRecord
+from babelforge.annotation.labels import HumanLabel
+from babelforge.schemas.base import Record
+from babelforge.schemas.gold_config import GoldKind
+from babelforge.schemas.records import HallucinationSample
 
 Level = Literal["nominal", "ordinal"]
 

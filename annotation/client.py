@@ -18,13 +18,13 @@ from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from annotation.errors import (
+from babelforge.annotation.errors import (
     LabelStudioAuthError,
     LabelStudioRequestError,
     LabelStudioUnreachable,
     MissingSettingError,
 )
-from schemas.gold_config import GoldConfig
+from babelforge.schemas.gold_config import GoldConfig
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Errors of the Label Studio round trip; each message says what to check or run."""
 
-from schemas.errors import BabelforgeError
+from babelforge.schemas.errors import BabelforgeError
 
 
 class AnnotationError(BabelforgeError):

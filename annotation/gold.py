@@ -4,13 +4,13 @@ from collections import Counter
 from collections.abc import Hashable, Sequence
 from typing import TypeVar
 
-from annotation.items import Item
-from annotation.kinds import GoldSubject
-from annotation.labels import HumanLabel
-from schemas.base import Record
-from schemas.gold_config import GoldKind
-from schemas.records import HallucinationSample, Span, SpanType
-from schemas.verdict import Verdict
+from babelforge.annotation.items import Item
+from babelforge.annotation.kinds import GoldSubject
+from babelforge.annotation.labels import HumanLabel
+from babelforge.schemas.base import Record
+from babelforge.schemas.gold_config import GoldKind
+from babelforge.schemas.records import HallucinationSample, Span, SpanType
+from babelforge.schemas.verdict import Verdict
 
 H = TypeVar("H", bound=Hashable)
 

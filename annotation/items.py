@@ -6,11 +6,11 @@ from collections.abc import Iterable, Iterator
 
 from pydantic import BaseModel, ValidationError
 
-from annotation.kinds import SHAPES, GoldSubject
-from annotation.run_dir import RunDirectory
-from schemas.base import Record
-from schemas.gold_config import GoldKind
-from schemas.verdict import Verdict
+from babelforge.annotation.kinds import SHAPES, GoldSubject
+from babelforge.annotation.run_dir import RunDirectory
+from babelforge.schemas.base import Record
+from babelforge.schemas.gold_config import GoldKind
+from babelforge.schemas.verdict import Verdict
 
 log = logging.getLogger(__name__)
 

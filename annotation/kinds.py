@@ -4,9 +4,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from schemas.gold_config import GoldKind
-from schemas.records import HallucinationSample, InstructionRecord, TranslatedMCQ
-from validators.instr_candidate import InstructionCandidate
+from babelforge.schemas.gold_config import GoldKind
+from babelforge.schemas.records import HallucinationSample, InstructionRecord, TranslatedMCQ
+from babelforge.validators.instr_candidate import InstructionCandidate
 
 CONFIGS = Path(__file__).parent / "configs"
 

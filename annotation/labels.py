@@ -6,9 +6,9 @@ Control names and choice aliases are those of annotation/configs/*.xml.
 from datetime import datetime
 from typing import Any, Literal
 
-from annotation.client import ExportedAnnotation
-from schemas.base import Record
-from schemas.records import Span, SpanType
+from babelforge.annotation.client import ExportedAnnotation
+from babelforge.schemas.base import Record
+from babelforge.schemas.records import Span, SpanType
 
 Option = Literal["a", "b", "c", "d", "none"]
 

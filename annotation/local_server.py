@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from annotation.errors import AnnotationError
-from generators.local_process import free_port, stop_group, wait_healthy
+from babelforge.annotation.errors import AnnotationError
+from babelforge.generators.local_process import free_port, stop_group, wait_healthy
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from statistics import mean
 
-from annotation.gold import GoldRecord, majority
-from schemas.base import Record
-from schemas.records import TranslatedMCQ
+from babelforge.annotation.gold import GoldRecord, majority
+from babelforge.schemas.base import Record
+from babelforge.schemas.records import TranslatedMCQ
 
 LETTERS = ("a", "b", "c", "d")
 

@@ -12,18 +12,18 @@ import logging
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
-from annotation.agreement import agreement
-from annotation.client import ExportedTask, GoldClient
-from annotation.gold import GoldRecord, gold_record
-from annotation.items import Item
-from annotation.kinds import KINDS, project_title
-from annotation.labels import parse_annotation
-from annotation.metrics import gold_metrics
-from annotation.run_dir import RunDirectory
-from annotation.sample import annotatable, candidate_items
-from schemas.base import Record
-from schemas.gold_config import GoldConfig, GoldKind
-from schemas.records import HallucinationSample
+from babelforge.annotation.agreement import agreement
+from babelforge.annotation.client import ExportedTask, GoldClient
+from babelforge.annotation.gold import GoldRecord, gold_record
+from babelforge.annotation.items import Item
+from babelforge.annotation.kinds import KINDS, project_title
+from babelforge.annotation.labels import parse_annotation
+from babelforge.annotation.metrics import gold_metrics
+from babelforge.annotation.run_dir import RunDirectory
+from babelforge.annotation.sample import annotatable, candidate_items
+from babelforge.schemas.base import Record
+from babelforge.schemas.gold_config import GoldConfig, GoldKind
+from babelforge.schemas.records import HallucinationSample
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,14 @@ what is missing.
 import logging
 from datetime import UTC, datetime
 
-from annotation.client import GoldClient
-from annotation.items import Item
-from annotation.kinds import KINDS, label_config, project_title
-from annotation.run_dir import RunDirectory
-from annotation.sample import Sample, Stratum
-from annotation.tasks import prediction, task_payload
-from schemas.base import Record
-from schemas.gold_config import GoldConfig, GoldKind
+from babelforge.annotation.client import GoldClient
+from babelforge.annotation.items import Item
+from babelforge.annotation.kinds import KINDS, label_config, project_title
+from babelforge.annotation.run_dir import RunDirectory
+from babelforge.annotation.sample import Sample, Stratum
+from babelforge.annotation.tasks import prediction, task_payload
+from babelforge.schemas.base import Record
+from babelforge.schemas.gold_config import GoldConfig, GoldKind
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from typing import Protocol, TypeVar
 
 from pydantic import BaseModel
 
-from schemas.verdict import Rejected
+from babelforge.schemas.verdict import Rejected
 
 T = TypeVar("T", bound=BaseModel)
 

@@ -11,10 +11,10 @@ import heapq
 import logging
 from collections.abc import Iterator
 
-from annotation.items import Item, matching_stages, read_items
-from annotation.run_dir import RunDirectory
-from schemas.base import Record
-from schemas.gold_config import GoldConfig, GoldKind
+from babelforge.annotation.items import Item, matching_stages, read_items
+from babelforge.annotation.run_dir import RunDirectory
+from babelforge.schemas.base import Record
+from babelforge.schemas.gold_config import GoldConfig, GoldKind
 
 log = logging.getLogger(__name__)
 

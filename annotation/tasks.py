@@ -7,11 +7,11 @@ UTF-16 offsets to code points before it stores a region, so no conversion is nee
 
 from typing import Any
 
-from annotation.items import Item
-from annotation.sample import Stratum
-from schemas.languages import language_name
-from schemas.records import HallucinationSample, InstructionRecord, TranslatedMCQ
-from validators.instr_candidate import InstructionCandidate
+from babelforge.annotation.items import Item
+from babelforge.annotation.sample import Stratum
+from babelforge.schemas.languages import language_name
+from babelforge.schemas.records import HallucinationSample, InstructionRecord, TranslatedMCQ
+from babelforge.validators.instr_candidate import InstructionCandidate
 
 LETTERS = ("a", "b", "c", "d")
 NOT_AVAILABLE = "(not available in this run)"

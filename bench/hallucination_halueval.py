@@ -32,22 +32,22 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from generators.accounting import Accounting
-from generators.backends import chat_client
-from generators.cache import ResponseCache
-from generators.embedded import EmbeddedServer
-from generators.hallucination.pairs import diff_spans
-from generators.hallucination.tags import render_tags
-from generators.hallucination.translate_tagged import TaggedSource, translate_tagged
-from generators.protect import protect, restore
-from generators.translate import LLMTranslator, Translation, Translator
-from schemas.base import stable_id
-from schemas.config import LLMConfig
-from schemas.hallucination_config import HallucinationConfig
-from schemas.outcome import ShardOutcome
-from schemas.provenance import SamplingParams
-from schemas.records import HallucinationSample
-from validators.halluc_suite import translation_validators
+from babelforge.generators.accounting import Accounting
+from babelforge.generators.backends import chat_client
+from babelforge.generators.cache import ResponseCache
+from babelforge.generators.embedded import EmbeddedServer
+from babelforge.generators.hallucination.pairs import diff_spans
+from babelforge.generators.hallucination.tags import render_tags
+from babelforge.generators.hallucination.translate_tagged import TaggedSource, translate_tagged
+from babelforge.generators.protect import protect, restore
+from babelforge.generators.translate import LLMTranslator, Translation, Translator
+from babelforge.schemas.base import stable_id
+from babelforge.schemas.config import LLMConfig
+from babelforge.schemas.hallucination_config import HallucinationConfig
+from babelforge.schemas.outcome import ShardOutcome
+from babelforge.schemas.provenance import SamplingParams
+from babelforge.schemas.records import HallucinationSample
+from babelforge.validators.halluc_suite import translation_validators
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "halueval"
 FILE = "qa_one-turn_data.json"

@@ -30,20 +30,20 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from generators.accounting import Accounting
-from generators.backends import chat_client
-from generators.cache import ResponseCache
-from generators.embedded import EmbeddedServer
-from generators.instructions.readers import read_instructions
-from generators.instructions.translate import protected_spans, translate_shard
-from generators.translate import LLMTranslator, Translation
-from schemas.config import LLMConfig
-from schemas.instructions_config import InstructionsConfig, InstructionValidatorSettings
-from schemas.provenance import SamplingParams
-from schemas.records import InstructionRecord
-from validators.instr_candidate import FIELDS, InstructionCandidate
-from validators.instr_suite import instruction_validators
-from validators.runner import apply_validators
+from babelforge.generators.accounting import Accounting
+from babelforge.generators.backends import chat_client
+from babelforge.generators.cache import ResponseCache
+from babelforge.generators.embedded import EmbeddedServer
+from babelforge.generators.instructions.readers import read_instructions
+from babelforge.generators.instructions.translate import protected_spans, translate_shard
+from babelforge.generators.translate import LLMTranslator, Translation
+from babelforge.schemas.config import LLMConfig
+from babelforge.schemas.instructions_config import InstructionsConfig, InstructionValidatorSettings
+from babelforge.schemas.provenance import SamplingParams
+from babelforge.schemas.records import InstructionRecord
+from babelforge.validators.instr_candidate import FIELDS, InstructionCandidate
+from babelforge.validators.instr_suite import instruction_validators
+from babelforge.validators.runner import apply_validators
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "data" / "alpaca-seed" / "seed_tasks.jsonl"
 KINDS: tuple[str, ...] = InstructionsConfig.model_fields["protect"].default

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import openai
 
-from generators.accounting import Accounting
-from generators.cache import CachedClient, ResponseCache
-from generators.client import ChatRequest, user_message
-from generators.embedded import EmbeddedServer
-from generators.openai_client import OpenAICompatibleClient
-from schemas.provenance import SamplingParams
+from babelforge.generators.accounting import Accounting
+from babelforge.generators.cache import CachedClient, ResponseCache
+from babelforge.generators.client import ChatRequest, user_message
+from babelforge.generators.embedded import EmbeddedServer
+from babelforge.generators.openai_client import OpenAICompatibleClient
+from babelforge.schemas.provenance import SamplingParams
 
 TOPICS = ["Mount Aragats", "the Danube", "Lake Sevan", "the Rhine", "Yerevan", "Hamburg"]
 

@@ -36,12 +36,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemas.config import ValidatorSettings
-from schemas.records import TranslatedMCQ
-from schemas.verdict import Verdict
-from validators.base import BatchValidator, Validator
-from validators.mcq_suite import mcq_validators
-from validators.runner import apply_validators
+from babelforge.schemas.config import ValidatorSettings
+from babelforge.schemas.records import TranslatedMCQ
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.base import BatchValidator, Validator
+from babelforge.validators.mcq_suite import mcq_validators
+from babelforge.validators.runner import apply_validators
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ntrex128"
 LANGUAGES = {"hye": "hy", "deu": "de", "hin": "hi", "spa": "es", "swa": "sw", "ben": "bn"}

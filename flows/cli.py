@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from schemas.errors import BabelforgeError
+from babelforge.schemas.errors import BabelforgeError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(stderr=True)
@@ -29,7 +29,7 @@ def serve(
     context_length: int = typer.Option(2048, help="context window in tokens"),
 ) -> None:
     """Start the embedded llama.cpp server (SmolLM2-135M-Instruct) until Ctrl-C or SIGTERM."""
-    from generators.embedded import EmbeddedServer
+    from babelforge.generators.embedded import EmbeddedServer
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -49,8 +49,8 @@ def run(
     out: str | None = typer.Option(None, help="run in OUT/<config name> (unless --run-dir)"),
 ) -> None:
     """Run the recipes a config names, then export and track; a killed run resumes."""
-    from flows.factory import factory_flow
-    from schemas.config import load_config
+    from babelforge.flows.factory import factory_flow
+    from babelforge.schemas.config import load_config
 
     logging.basicConfig(level=os.environ.get("BABELFORGE_LOG", "WARNING"))
     try:
@@ -80,7 +80,7 @@ def deploy(
 ) -> None:
     """Register the deployments of prefect.yaml (cron schedules, process work pool) on the
     Prefect server in PREFECT_API_URL."""
-    from flows.deploy import register
+    from babelforge.flows.deploy import register
 
     try:
         names = register(prefect_file, names=name or None, llm_slots=llm_slots)
@@ -97,7 +97,7 @@ def serve_deployments(
     name: list[str] = typer.Option([], help="only this deployment (repeatable)"),
 ) -> None:
     """Serve the deployments of prefect.yaml from this process, no work pool needed."""
-    from flows.deploy import serve_deployments as serve_all
+    from babelforge.flows.deploy import serve_deployments as serve_all
 
     try:
         serve_all(prefect_file, names=name or None)
@@ -112,7 +112,7 @@ def push(
     public: bool = typer.Option(False, help="make a new repository public (default private)"),
 ) -> None:
     """Upload a run's export to the Hugging Face Hub with the token in HF_TOKEN."""
-    from flows.factory import push_flow, push_target
+    from babelforge.flows.factory import push_flow, push_target
 
     try:
         push_target(run_dir, os.environ)
@@ -124,9 +124,9 @@ def push(
 
 def _label_studio_settings(run_dir: str) -> None:
     """Fail fast, before any flow starts, when the Label Studio settings are missing."""
-    from annotation.client import Connection
-    from flows.gold import gold_settings
-    from flows.store import RunStore
+    from babelforge.annotation.client import Connection
+    from babelforge.flows.gold import gold_settings
+    from babelforge.flows.store import RunStore
 
     gold, _ = gold_settings(RunStore(run_dir))
     Connection.from_env(gold, dict(os.environ))
@@ -135,7 +135,7 @@ def _label_studio_settings(run_dir: str) -> None:
 @app.command("gold-push")
 def gold_push(run_dir: str = typer.Argument(..., help="a run directory")) -> None:
     """Push a stratified sample of a run to Label Studio (LABEL_STUDIO_URL and _API_KEY)."""
-    from flows.gold import gold_push_flow
+    from babelforge.flows.gold import gold_push_flow
 
     try:
         _label_studio_settings(run_dir)
@@ -148,7 +148,7 @@ def gold_push(run_dir: str = typer.Argument(..., help="a run directory")) -> Non
 @app.command("gold-pull")
 def gold_pull(run_dir: str = typer.Argument(..., help="a run directory")) -> None:
     """Pull Label Studio annotations into the run's gold split, agreement and filter metrics."""
-    from flows.gold import gold_pull_flow
+    from babelforge.flows.gold import gold_pull_flow
 
     try:
         _label_studio_settings(run_dir)
@@ -164,8 +164,8 @@ def gold_pull(run_dir: str = typer.Argument(..., help="a run directory")) -> Non
 @app.command()
 def report(run_dir: str = typer.Argument(..., help="a run directory")) -> None:
     """Rebuild and print the report of a run directory."""
-    from flows.report import build_report
-    from flows.store import RunStore
+    from babelforge.flows.report import build_report
+    from babelforge.flows.store import RunStore
 
     store = RunStore(run_dir)
     if not store.exists("config.yaml"):
@@ -175,7 +175,7 @@ def report(run_dir: str = typer.Argument(..., help="a run directory")) -> None:
 
 def print_report(report: object) -> None:
     """Print the stage table of a report."""
-    from flows.report import Report
+    from babelforge.flows.report import Report
 
     assert isinstance(report, Report)
     table = Table(title=f"babelforge: {report.run_dir}")

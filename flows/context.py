@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass
 
-from flows.store import RunStore
-from generators.cache import ResponseCache
-from schemas.config import RunConfig
+from babelforge.flows.store import RunStore
+from babelforge.generators.cache import ResponseCache
+from babelforge.schemas.config import RunConfig
 
 
 @dataclass

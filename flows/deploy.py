@@ -23,7 +23,7 @@ from prefect.schedules import Cron
 from prefect.settings import PREFECT_API_URL
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.errors import BabelforgeError, ConfigError
+from babelforge.schemas.errors import BabelforgeError, ConfigError
 
 log = logging.getLogger(__name__)
 

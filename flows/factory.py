@@ -36,27 +36,27 @@ from prefect.context import TaskRunContext
 from prefect.states import State
 from prefect.tasks import Task
 
-from flows.export.export import (
+from babelforge.flows.export.export import (
     ExportSummary,
     export_fingerprint,
     export_folder,
     export_intact,
     export_run,
 )
-from flows.export.push import MissingTokenError, PushSummary, hub_token, push_export
-from flows.report import Report
-from flows.run import run_recipes
-from flows.store import RunStore
-from flows.tracking import (
+from babelforge.flows.export.push import MissingTokenError, PushSummary, hub_token, push_export
+from babelforge.flows.report import Report
+from babelforge.flows.run import run_recipes
+from babelforge.flows.store import RunStore
+from babelforge.flows.tracking import (
     RunWindow,
     TrackingSummary,
     committed_shards,
     run_window,
     track_run,
 )
-from schemas.base import Record
-from schemas.config import RunConfig, load_config
-from schemas.errors import BabelforgeError, ConfigError
+from babelforge.schemas.base import Record
+from babelforge.schemas.config import RunConfig, load_config
+from babelforge.schemas.errors import BabelforgeError, ConfigError
 
 LLM_TAG = "babelforge-llm"
 RECIPES = ("syndarin", "instructions", "hallucination")
@@ -138,7 +138,7 @@ def gold_check(config: RunConfig) -> str:
         message = f"skipped: {config.gold.url_env} is not set"
         get_run_logger().warning("gold check %s", message)
         return message
-    from flows.gold import gold_push_flow
+    from babelforge.flows.gold import gold_push_flow
 
     state = gold_push_flow(config.run_dir, return_state=True)
     if state.is_completed():

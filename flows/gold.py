@@ -16,15 +16,15 @@ from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 from prefect.tasks import Task
 
-from annotation.client import Connection, GoldClient
-from annotation.errors import LabelStudioUnreachable
-from annotation.pull import PullSummary, pull_gold
-from annotation.push import PushSummary, push_sample
-from annotation.sample import Sample, stratified_sample
-from flows.store import RunStore
-from schemas.config import RunConfig
-from schemas.errors import ConfigError
-from schemas.gold_config import GoldConfig
+from babelforge.annotation.client import Connection, GoldClient
+from babelforge.annotation.errors import LabelStudioUnreachable
+from babelforge.annotation.pull import PullSummary, pull_gold
+from babelforge.annotation.push import PushSummary, push_sample
+from babelforge.annotation.sample import Sample, stratified_sample
+from babelforge.flows.store import RunStore
+from babelforge.schemas.config import RunConfig
+from babelforge.schemas.errors import ConfigError
+from babelforge.schemas.gold_config import GoldConfig
 
 
 def gold_settings(store: RunStore) -> tuple[GoldConfig, str]:
@@ -92,7 +92,7 @@ def gold_push_flow(run_dir: str) -> PushSummary:
 @flow(name="gold-pull")
 def gold_pull_flow(run_dir: str) -> PullSummary:
     """Pull the annotations into the run's gold split and metrics, then refresh the report."""
-    from flows.report import build_report
+    from babelforge.flows.report import build_report
 
     store = RunStore(run_dir)
     gold, run_id = gold_settings(store)

@@ -13,34 +13,39 @@ from itertools import islice
 
 from prefect import flow, get_run_logger
 
-from flows.context import RunContext
-from flows.stages import LLMWork, llm_shard, run_stage
-from generators.backends import llm_endpoint
-from generators.client import ChatClient
-from generators.hallucination.inject import INJECT_STAGE, InjectionTask, inject, injection_tasks
-from generators.hallucination.queries import (
+from babelforge.flows.context import RunContext
+from babelforge.flows.stages import LLMWork, llm_shard, run_stage
+from babelforge.generators.backends import llm_endpoint
+from babelforge.generators.client import ChatClient
+from babelforge.generators.hallucination.inject import (
+    INJECT_STAGE,
+    InjectionTask,
+    inject,
+    injection_tasks,
+)
+from babelforge.generators.hallucination.queries import (
     ANSWERS_STAGE,
     QUERIES_STAGE,
     QuerySettings,
     answer_queries,
     write_queries,
 )
-from generators.hallucination.references import ReferenceSet, read_reference_sets
-from generators.hallucination.report import span_figures
-from generators.hallucination.translate_tagged import (
+from babelforge.generators.hallucination.references import ReferenceSet, read_reference_sets
+from babelforge.generators.hallucination.report import span_figures
+from babelforge.generators.hallucination.translate_tagged import (
     TRANSLATE_STAGE,
     TaggedSource,
     read_tagged,
     tag_translator,
     translate_tagged,
 )
-from schemas.config import LLMConfig, RunConfig
-from schemas.errors import ConfigError
-from schemas.hallucination_config import HallucinationConfig
-from schemas.outcome import ShardOutcome
-from schemas.provenance import SamplingParams
-from schemas.records import HallucinationSample
-from validators.halluc_suite import (
+from babelforge.schemas.config import LLMConfig, RunConfig
+from babelforge.schemas.errors import ConfigError
+from babelforge.schemas.hallucination_config import HallucinationConfig
+from babelforge.schemas.outcome import ShardOutcome
+from babelforge.schemas.provenance import SamplingParams
+from babelforge.schemas.records import HallucinationSample
+from babelforge.validators.halluc_suite import (
     answer_validators,
     injection_validators,
     query_validators,

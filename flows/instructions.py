@@ -9,23 +9,27 @@ from collections.abc import Iterator
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.context import RunContext
-from flows.stages import LLMWork, ShardFn, llm_shard, run_stage
-from generators.client import ChatClient
-from generators.instructions.metrics import language_metrics
-from generators.instructions.readers import read_instructions
-from generators.instructions.taco import mits_record, taco_record
-from generators.instructions.translate import back_translate_shard, llm_translator, translate_shard
-from generators.prompts import load_prompt
-from schemas.config import RunConfig
-from schemas.errors import ConfigError
-from schemas.instructions_config import InstructionsConfig
-from schemas.outcome import ShardOutcome
-from schemas.records import InstructionRecord, TacoRecord
-from validators.instr_candidate import InstructionCandidate
-from validators.instr_corpus import sample_ids
-from validators.instr_suite import instruction_validators
-from validators.runner import apply_validators
+from babelforge.flows.context import RunContext
+from babelforge.flows.stages import LLMWork, ShardFn, llm_shard, run_stage
+from babelforge.generators.client import ChatClient
+from babelforge.generators.instructions.metrics import language_metrics
+from babelforge.generators.instructions.readers import read_instructions
+from babelforge.generators.instructions.taco import mits_record, taco_record
+from babelforge.generators.instructions.translate import (
+    back_translate_shard,
+    llm_translator,
+    translate_shard,
+)
+from babelforge.generators.prompts import load_prompt
+from babelforge.schemas.config import RunConfig
+from babelforge.schemas.errors import ConfigError
+from babelforge.schemas.instructions_config import InstructionsConfig
+from babelforge.schemas.outcome import ShardOutcome
+from babelforge.schemas.records import InstructionRecord, TacoRecord
+from babelforge.validators.instr_candidate import InstructionCandidate
+from babelforge.validators.instr_corpus import sample_ids
+from babelforge.validators.instr_suite import instruction_validators
+from babelforge.validators.runner import apply_validators
 
 TRANSLATE = "instructions.translate"
 BACKTRANSLATE = "instructions.backtranslate"

@@ -5,10 +5,10 @@ import json
 import statistics
 from collections import Counter, defaultdict
 
-from flows.store import RunStore
-from schemas.base import Record
-from schemas.outcome import ShardSummary, ValidatorStats
-from schemas.provenance import Usage
+from babelforge.flows.store import RunStore
+from babelforge.schemas.base import Record
+from babelforge.schemas.outcome import ShardSummary, ValidatorStats
+from babelforge.schemas.provenance import Usage
 
 
 class StageRow(Record):

@@ -4,10 +4,10 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.report import Report, build_report
-from flows.store import RunStore
-from generators.backends import llm_endpoint
-from schemas.config import RunConfig
+from babelforge.flows.report import Report, build_report
+from babelforge.flows.store import RunStore
+from babelforge.generators.backends import llm_endpoint
+from babelforge.schemas.config import RunConfig
 
 
 @flow(name="run")
@@ -19,15 +19,15 @@ def run_recipes(config: RunConfig) -> Report:
     with llm_endpoint(config.llm, log_path=Path(log_path)) as llm:
         config = config.model_copy(update={"llm": llm})
         if config.syndarin is not None:
-            from flows.syndarin import syndarin_flow
+            from babelforge.flows.syndarin import syndarin_flow
 
             syndarin_flow(config)
         if config.instructions is not None:
-            from flows.instructions import instructions_flow
+            from babelforge.flows.instructions import instructions_flow
 
             instructions_flow(config)
         if config.hallucination is not None:
-            from flows.hallucination import hallucination_flow
+            from babelforge.flows.hallucination import hallucination_flow
 
             hallucination_flow(config)
     return build_report(store)

@@ -17,12 +17,12 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from typing_extensions import TypeAliasType
 
-from flows.context import RunContext
-from flows.store import RunStore
-from generators.accounting import Accounting
-from generators.backends import chat_client
-from generators.client import ChatClient
-from schemas.outcome import ShardOutcome, ShardSummary
+from babelforge.flows.context import RunContext
+from babelforge.flows.store import RunStore
+from babelforge.generators.accounting import Accounting
+from babelforge.generators.backends import chat_client
+from babelforge.generators.client import ChatClient
+from babelforge.schemas.outcome import ShardOutcome, ShardSummary
 
 In = TypeVar("In")
 Out = TypeVar("Out", bound=BaseModel)

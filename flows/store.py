@@ -25,9 +25,9 @@ import fsspec
 import yaml
 from pydantic import BaseModel
 
-from schemas.config import RunConfig
-from schemas.outcome import ShardOutcome, ShardSummary
-from schemas.verdict import Failed, Rejected
+from babelforge.schemas.config import RunConfig
+from babelforge.schemas.outcome import ShardOutcome, ShardSummary
+from babelforge.schemas.verdict import Failed, Rejected
 
 T = TypeVar("T", bound=BaseModel)
 

@@ -2,18 +2,18 @@
 
 from prefect import flow
 
-from flows.context import RunContext
-from flows.stages import llm_shard, run_stage
-from generators.client import ChatClient
-from generators.mcq import generate_mcqs
-from generators.mcq_translate import MCQWithTarget, translate_mcqs
-from generators.mining.mine import MiningResult, mine_pairs, to_outcome
-from generators.translate import LLMTranslator
-from schemas.config import RunConfig, SyndarinConfig
-from schemas.outcome import ShardOutcome
-from schemas.records import MCQItem, ParallelPair, TranslatedMCQ
-from validators.mcq_suite import mcq_validators
-from validators.runner import apply_validators_async
+from babelforge.flows.context import RunContext
+from babelforge.flows.stages import llm_shard, run_stage
+from babelforge.generators.client import ChatClient
+from babelforge.generators.mcq import generate_mcqs
+from babelforge.generators.mcq_translate import MCQWithTarget, translate_mcqs
+from babelforge.generators.mining.mine import MiningResult, mine_pairs, to_outcome
+from babelforge.generators.translate import LLMTranslator
+from babelforge.schemas.config import RunConfig, SyndarinConfig
+from babelforge.schemas.outcome import ShardOutcome
+from babelforge.schemas.records import MCQItem, ParallelPair, TranslatedMCQ
+from babelforge.validators.mcq_suite import mcq_validators
+from babelforge.validators.runner import apply_validators_async
 
 MINE, GENERATE, TRANSLATE, VALIDATE = (
     "syndarin.mine",

@@ -14,13 +14,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from flows.export.export import ExportSummary
-from flows.report import Report
-from flows.store import RunStore
-from schemas.base import Record
-from schemas.config import RunConfig
-from schemas.delivery_config import TrackingConfig
-from schemas.provenance import Usage
+from babelforge.flows.export.export import ExportSummary
+from babelforge.flows.report import Report
+from babelforge.flows.store import RunStore
+from babelforge.schemas.base import Record
+from babelforge.schemas.config import RunConfig
+from babelforge.schemas.delivery_config import TrackingConfig
+from babelforge.schemas.provenance import Usage
 
 Mode = Literal["offline", "online"]
 ShardKey = tuple[str, str, int]
@@ -87,7 +87,7 @@ def tracking_mode(config: TrackingConfig, environ: Mapping[str, str]) -> Mode:
     """Online only when asked (or in auto mode) and the API key is in the environment."""
     has_key = bool(environ.get(config.api_key_env, "").strip())
     if config.mode == "online" and not has_key:
-        from schemas.errors import ConfigError
+        from babelforge.schemas.errors import ConfigError
 
         raise ConfigError(
             f"tracking.mode is online but {config.api_key_env} is not set: export the Comet "

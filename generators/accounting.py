@@ -3,7 +3,7 @@
 import threading
 from collections import defaultdict
 
-from schemas.provenance import Usage
+from babelforge.schemas.provenance import Usage
 
 
 class Accounting:

@@ -5,13 +5,13 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
-from generators.accounting import Accounting
-from generators.cache import CachedClient, ResponseCache
-from generators.client import ChatClient
-from generators.embedded import EmbeddedServer
-from generators.errors import LLMUnavailableError
-from generators.openai_client import OpenAICompatibleClient, StructuredWire
-from schemas.config import LLMConfig
+from babelforge.generators.accounting import Accounting
+from babelforge.generators.cache import CachedClient, ResponseCache
+from babelforge.generators.client import ChatClient
+from babelforge.generators.embedded import EmbeddedServer
+from babelforge.generators.errors import LLMUnavailableError
+from babelforge.generators.openai_client import OpenAICompatibleClient, StructuredWire
+from babelforge.schemas.config import LLMConfig
 
 
 @contextmanager
@@ -48,7 +48,7 @@ async def chat_client(
     inner: ChatClient
     closer: OpenAICompatibleClient | None = None
     if config.backend == "vllm-engine":
-        from generators.vllm_engine import VLLMEngineClient
+        from babelforge.generators.vllm_engine import VLLMEngineClient
 
         inner = VLLMEngineClient.for_config(config, accounting=accounting)
     else:

@@ -5,9 +5,9 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from generators.accounting import Accounting
-from generators.client import ChatClient, ChatReply, ChatRequest
-from schemas.provenance import Usage
+from babelforge.generators.accounting import Accounting
+from babelforge.generators.client import ChatClient, ChatReply, ChatRequest
+from babelforge.schemas.provenance import Usage
 
 
 class ResponseCache:

@@ -7,8 +7,8 @@ from typing import Any, Literal, Protocol
 
 from pydantic import Field
 
-from schemas.base import Record
-from schemas.provenance import SamplingParams, Usage
+from babelforge.schemas.base import Record
+from babelforge.schemas.provenance import SamplingParams, Usage
 
 
 class ChatMessage(Record):

@@ -14,8 +14,8 @@ from types import TracebackType
 
 import httpx
 
-from generators.errors import LLMUnavailableError
-from generators.local_process import free_port, stop_group, wait_healthy
+from babelforge.generators.errors import LLMUnavailableError
+from babelforge.generators.local_process import free_port, stop_group, wait_healthy
 
 log = logging.getLogger(__name__)
 

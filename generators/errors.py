@@ -1,6 +1,6 @@
 """Errors of the LLM layer and the generators."""
 
-from schemas.errors import BabelforgeError
+from babelforge.schemas.errors import BabelforgeError
 
 
 class LLMError(BabelforgeError):

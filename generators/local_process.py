@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from schemas.errors import BabelforgeError
+from babelforge.schemas.errors import BabelforgeError
 
 
 def free_port() -> int:

@@ -7,14 +7,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
-from generators.client import ChatClient, user_message
-from generators.prompts import Prompt, load_prompt
-from generators.structured import Parsed, ask_structured
-from schemas.base import stable_id
-from schemas.outcome import ShardOutcome
-from schemas.provenance import Provenance, SamplingParams
-from schemas.records import MCQItem, ParallelPair, QuestionType
-from schemas.verdict import Failed, Rejected, Verdict
+from babelforge.generators.client import ChatClient, user_message
+from babelforge.generators.prompts import Prompt, load_prompt
+from babelforge.generators.structured import Parsed, ask_structured
+from babelforge.schemas.base import stable_id
+from babelforge.schemas.outcome import ShardOutcome
+from babelforge.schemas.provenance import Provenance, SamplingParams
+from babelforge.schemas.records import MCQItem, ParallelPair, QuestionType
+from babelforge.schemas.verdict import Failed, Rejected, Verdict
 
 QUESTION_TYPES: tuple[QuestionType, ...] = (
     "factual",

@@ -3,12 +3,12 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from generators.translate import Translation, Translator
-from schemas.base import stable_id
-from schemas.outcome import ShardOutcome
-from schemas.provenance import Usage
-from schemas.records import MCQItem, TranslatedMCQ
-from schemas.verdict import Failed
+from babelforge.generators.translate import Translation, Translator
+from babelforge.schemas.base import stable_id
+from babelforge.schemas.outcome import ShardOutcome
+from babelforge.schemas.provenance import Usage
+from babelforge.schemas.records import MCQItem, TranslatedMCQ
+from babelforge.schemas.verdict import Failed
 
 STAGE = "syndarin.translate"
 

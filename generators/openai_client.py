@@ -10,11 +10,11 @@ from typing import Any, Literal
 import openai
 from pydantic import SecretStr
 
-from generators.accounting import Accounting
-from generators.client import ChatReply, ChatRequest
-from generators.errors import LLMError
-from generators.limiter import AdaptiveLimiter
-from schemas.provenance import Usage
+from babelforge.generators.accounting import Accounting
+from babelforge.generators.client import ChatReply, ChatRequest
+from babelforge.generators.errors import LLMError
+from babelforge.generators.limiter import AdaptiveLimiter
+from babelforge.schemas.provenance import Usage
 
 log = logging.getLogger(__name__)
 

@@ -29,5 +29,9 @@ class Prompt:
 @lru_cache(maxsize=64)
 def load_prompt(prompt_id: str) -> Prompt:
     """Load `generators/prompts/<prompt_id>.j2`."""
-    text = resources.files("generators").joinpath("prompts", f"{prompt_id}.j2").read_text("utf-8")
+    text = (
+        resources.files("babelforge.generators")
+        .joinpath("prompts", f"{prompt_id}.j2")
+        .read_text("utf-8")
+    )
     return Prompt(prompt_id, text)

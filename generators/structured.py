@@ -7,10 +7,10 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from generators.client import ChatClient, ChatMessage, ChatReply, ChatRequest
-from generators.errors import LLMError
-from schemas.provenance import SamplingParams
-from schemas.verdict import Failed
+from babelforge.generators.client import ChatClient, ChatMessage, ChatReply, ChatRequest
+from babelforge.generators.errors import LLMError
+from babelforge.schemas.provenance import SamplingParams
+from babelforge.schemas.verdict import Failed
 
 T = TypeVar("T", bound=BaseModel)
 

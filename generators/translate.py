@@ -7,12 +7,12 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
-from generators.client import ChatClient, ChatReply, user_message
-from generators.prompts import load_prompt
-from generators.protect import DEFAULT_KINDS, Restored, protect, restore
-from generators.structured import Parsed, ask_structured
-from schemas.languages import language_name
-from schemas.provenance import SamplingParams
+from babelforge.generators.client import ChatClient, ChatReply, user_message
+from babelforge.generators.prompts import load_prompt
+from babelforge.generators.protect import DEFAULT_KINDS, Restored, protect, restore
+from babelforge.generators.structured import Parsed, ask_structured
+from babelforge.schemas.languages import language_name
+from babelforge.schemas.provenance import SamplingParams
 
 
 @dataclass(frozen=True)

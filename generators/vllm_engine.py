@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Self
 
-from generators.accounting import Accounting
-from generators.client import ChatReply, ChatRequest
-from generators.errors import LLMError, MissingExtraError
-from schemas.config import LLMConfig
-from schemas.provenance import Usage
+from babelforge.generators.accounting import Accounting
+from babelforge.generators.client import ChatReply, ChatRequest
+from babelforge.generators.errors import LLMError, MissingExtraError
+from babelforge.schemas.config import LLMConfig
+from babelforge.schemas.provenance import Usage
 
 log = logging.getLogger(__name__)
 

@@ -5,15 +5,15 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 
-from schemas.base import Record
-from schemas.delivery_config import ExportConfig, TrackingConfig
-from schemas.errors import ConfigError
-from schemas.gold_config import GoldConfig
-from schemas.hallucination_config import HallucinationConfig
-from schemas.instructions_config import InstructionsConfig
-from schemas.languages import LanguageCode
-from schemas.provenance import SamplingParams
-from schemas.yaml_lines import load_yaml_with_lines
+from babelforge.schemas.base import Record
+from babelforge.schemas.delivery_config import ExportConfig, TrackingConfig
+from babelforge.schemas.errors import ConfigError
+from babelforge.schemas.gold_config import GoldConfig
+from babelforge.schemas.hallucination_config import HallucinationConfig
+from babelforge.schemas.instructions_config import InstructionsConfig
+from babelforge.schemas.languages import LanguageCode
+from babelforge.schemas.provenance import SamplingParams
+from babelforge.schemas.yaml_lines import load_yaml_with_lines
 
 Backend = Literal["embedded", "openai", "vllm-engine"]
 StructuredMode = Literal["auto", "json_schema", "json_object", "none"]

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from schemas.base import Record
+from babelforge.schemas.base import Record
 
 
 class ExportConfig(Record):

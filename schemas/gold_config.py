@@ -4,8 +4,8 @@ from typing import Literal
 
 from pydantic import Field, SecretStr
 
-from schemas.base import Record
-from schemas.languages import LanguageCode
+from babelforge.schemas.base import Record
+from babelforge.schemas.languages import LanguageCode
 
 GoldKind = Literal["mcq", "instruction", "hallucination"]
 

@@ -4,10 +4,10 @@ from typing import Literal
 
 from pydantic import Field
 
-from schemas.base import Record
-from schemas.languages import LanguageCode
-from schemas.provenance import SamplingParams
-from schemas.records import SpanType
+from babelforge.schemas.base import Record
+from babelforge.schemas.languages import LanguageCode
+from babelforge.schemas.provenance import SamplingParams
+from babelforge.schemas.records import SpanType
 
 HallucinationStage = Literal["queries", "answers", "inject", "translate"]
 

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from schemas.base import Record
+from babelforge.schemas.base import Record
 
 InstructionShape = Literal["auto", "alpaca", "dolly", "sharegpt"]
 InstructionValidator = Literal["langid", "protected", "markdown", "length", "copy", "roundtrip"]

@@ -5,9 +5,9 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from schemas.base import Record
-from schemas.provenance import Usage
-from schemas.verdict import Failed, Rejected
+from babelforge.schemas.base import Record
+from babelforge.schemas.provenance import Usage
+from babelforge.schemas.verdict import Failed, Rejected
 
 OutT = TypeVar("OutT", bound=BaseModel)
 

@@ -4,8 +4,8 @@ from datetime import datetime
 
 from pydantic import Field
 
-from schemas.base import Record
-from schemas.languages import LanguageCode
+from babelforge.schemas.base import Record
+from babelforge.schemas.languages import LanguageCode
 
 
 class Usage(Record):

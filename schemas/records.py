@@ -5,10 +5,10 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from schemas.base import Record
-from schemas.languages import LanguageCode
-from schemas.provenance import Provenance
-from schemas.verdict import Verdict
+from babelforge.schemas.base import Record
+from babelforge.schemas.languages import LanguageCode
+from babelforge.schemas.provenance import Provenance
+from babelforge.schemas.verdict import Verdict
 
 
 class Document(Record):

@@ -4,7 +4,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.base import Record
+from babelforge.schemas.base import Record
 
 
 class Verdict(Record):

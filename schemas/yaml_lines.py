@@ -5,7 +5,7 @@ from typing import Any
 
 import yaml
 
-from schemas.errors import ConfigError
+from babelforge.schemas.errors import ConfigError
 
 
 def load_yaml_with_lines(path: Path) -> tuple[Any, dict[tuple[str, ...], int]]:

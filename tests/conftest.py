@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generators.embedded import EmbeddedServer
+from babelforge.generators.embedded import EmbeddedServer
 
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

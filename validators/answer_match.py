@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from schemas.records import TranslatedMCQ
-from schemas.verdict import Verdict
-from validators.base import drop, keep
-from validators.text import normalize
+from babelforge.schemas.records import TranslatedMCQ
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.base import drop, keep
+from babelforge.validators.text import normalize
 
 
 def match_score(text: str, paragraph: str) -> float:

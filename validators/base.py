@@ -13,7 +13,7 @@ Three shapes exist, all frozen dataclasses with a `name`:
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from schemas.verdict import Failed, Verdict
+from babelforge.schemas.verdict import Failed, Verdict
 
 
 @runtime_checkable

@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass
 
-from schemas.records import HallucinationSample
-from schemas.verdict import Verdict
-from validators.base import drop, keep
+from babelforge.schemas.records import HallucinationSample
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.base import drop, keep
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ translation produced; the candidate carries what it found (tag events, problems 
 the clean sample, so the validators compare without parsing markup themselves.
 """
 
-from schemas.base import Record
-from schemas.records import HallucinationSample
-from schemas.verdict import Verdict
+from babelforge.schemas.base import Record
+from babelforge.schemas.records import HallucinationSample
+from babelforge.schemas.verdict import Verdict
 
 
 class HallucinationCandidate(Record):

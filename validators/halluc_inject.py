@@ -9,11 +9,11 @@ original passage.
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from schemas.records import HallucinationSample
-from schemas.verdict import Verdict
-from validators.base import drop, keep
-from validators.halluc_candidate import HallucinationCandidate
-from validators.text import normalize
+from babelforge.schemas.records import HallucinationSample
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.base import drop, keep
+from babelforge.validators.halluc_candidate import HallucinationCandidate
+from babelforge.validators.text import normalize
 
 
 def outside_spans(sample: HallucinationSample) -> str:

@@ -7,11 +7,11 @@ shared language-and-script check of validators.langid.
 
 from dataclasses import dataclass
 
-from schemas.records import HallucinationSample
-from schemas.verdict import Verdict
-from validators.halluc_candidate import HallucinationCandidate
-from validators.langid import check_language
-from validators.spans import sample_of
+from babelforge.schemas.records import HallucinationSample
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.halluc_candidate import HallucinationCandidate
+from babelforge.validators.langid import check_language
+from babelforge.validators.spans import sample_of
 
 
 @dataclass(frozen=True)

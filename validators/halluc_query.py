@@ -8,10 +8,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from schemas.records import HallucinationSample
-from schemas.verdict import Verdict
-from validators.base import drop, keep
-from validators.text import normalize
+from babelforge.schemas.records import HallucinationSample
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.base import drop, keep
+from babelforge.validators.text import normalize
 
 _MARKUP = re.compile(r"[<>{}\[\]]")
 

@@ -1,13 +1,13 @@
 """The validators of each hallucination stage, built from the recipe's config."""
 
-from schemas.hallucination_config import HallucinationConfig
-from validators.base import BatchValidator, Validator
-from validators.halluc_answer import AnswerValidator
-from validators.halluc_inject import InjectionValidator
-from validators.halluc_langid import HallucinationLangidValidator
-from validators.halluc_query import QueryDuplicateValidator, QueryValidator
-from validators.halluc_tags import TagsValidator
-from validators.spans import SpansValidator
+from babelforge.schemas.hallucination_config import HallucinationConfig
+from babelforge.validators.base import BatchValidator, Validator
+from babelforge.validators.halluc_answer import AnswerValidator
+from babelforge.validators.halluc_inject import InjectionValidator
+from babelforge.validators.halluc_langid import HallucinationLangidValidator
+from babelforge.validators.halluc_query import QueryDuplicateValidator, QueryValidator
+from babelforge.validators.halluc_tags import TagsValidator
+from babelforge.validators.spans import SpansValidator
 
 Suite = list[Validator | BatchValidator]
 

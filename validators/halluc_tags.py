@@ -9,9 +9,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from schemas.verdict import Verdict
-from validators.base import drop, keep
-from validators.halluc_candidate import HallucinationCandidate
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.base import drop, keep
+from babelforge.validators.halluc_candidate import HallucinationCandidate
 
 TOLERATED: frozenset[str] = frozenset({"halluc_tags.misspelled", "halluc_tags.broken"})
 _MARKER = re.compile(r"⟦\d+⟧")

@@ -7,9 +7,9 @@ alone without knowing how the translator protected them.
 
 from collections.abc import Iterator
 
-from schemas.base import Record
-from schemas.records import InstructionRecord
-from schemas.verdict import Verdict
+from babelforge.schemas.base import Record
+from babelforge.schemas.records import InstructionRecord
+from babelforge.schemas.verdict import Verdict
 
 FIELDS: tuple[str, ...] = ("instruction", "input", "output")
 

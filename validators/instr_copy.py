@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from schemas.verdict import Verdict
-from validators.base import drop, keep
-from validators.instr_candidate import InstructionCandidate, prose
-from validators.text import normalize
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.base import drop, keep
+from babelforge.validators.instr_candidate import InstructionCandidate, prose
+from babelforge.validators.text import normalize
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 
 from sacrebleu.metrics import BLEU, CHRF, TER
 
-from schemas.base import Record
-from validators.instr_candidate import FIELDS, InstructionCandidate
+from babelforge.schemas.base import Record
+from babelforge.validators.instr_candidate import FIELDS, InstructionCandidate
 
 
 class RoundTripScores(Record):

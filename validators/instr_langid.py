@@ -7,9 +7,9 @@ shared language-and-script check of validators.langid.
 
 from dataclasses import dataclass
 
-from schemas.verdict import Verdict
-from validators.instr_candidate import InstructionCandidate, prose
-from validators.langid import check_language
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.instr_candidate import InstructionCandidate, prose
+from babelforge.validators.langid import check_language
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from schemas.verdict import Verdict
-from validators.base import drop, keep
-from validators.instr_candidate import InstructionCandidate, prose
-from validators.length_ratio import dominant_script, length_ratio
-from validators.script import expected_scripts
-from validators.text import normalize
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.base import drop, keep
+from babelforge.validators.instr_candidate import InstructionCandidate, prose
+from babelforge.validators.length_ratio import dominant_script, length_ratio
+from babelforge.validators.script import expected_scripts
+from babelforge.validators.text import normalize
 
 DEFAULT_BOUNDS: tuple[float, float] = (0.5, 2.0)
 # Scripts whose translations of English run longer per character (density-corrected).

@@ -9,9 +9,9 @@ the sequences must be equal.
 import re
 from dataclasses import dataclass
 
-from schemas.verdict import Verdict
-from validators.base import drop, keep
-from validators.instr_candidate import InstructionCandidate, prose
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.base import drop, keep
+from babelforge.validators.instr_candidate import InstructionCandidate, prose
 
 _BLOCKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("heading", re.compile(r"^\s{0,3}#{1,6}\s")),

@@ -11,9 +11,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from schemas.verdict import Verdict
-from validators.base import drop, keep
-from validators.instr_candidate import InstructionCandidate, ProtectedSpan
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.base import drop, keep
+from babelforge.validators.instr_candidate import InstructionCandidate, ProtectedSpan
 
 _MARKER = re.compile(r"⟦\d+⟧")
 _ORDERED_KINDS = frozenset({"code_block"})

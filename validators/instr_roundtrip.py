@@ -9,10 +9,10 @@ verbatim both ways and would lift the score of a record that is mostly code.
 
 from dataclasses import dataclass
 
-from schemas.verdict import Verdict
-from validators.base import drop, keep
-from validators.instr_candidate import FIELDS, InstructionCandidate, prose
-from validators.roundtrip_chrf import roundtrip_chrf
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.base import drop, keep
+from babelforge.validators.instr_candidate import FIELDS, InstructionCandidate, prose
+from babelforge.validators.roundtrip_chrf import roundtrip_chrf
 
 
 def record_chrf(record: InstructionCandidate) -> float | None:

@@ -16,14 +16,14 @@ A record whose translation or back-translation failed is a `Failed` of its stage
 with the translator's reason (`llm.unparseable`, `llm.request_failed`, ...).
 """
 
-from schemas.instructions_config import InstructionValidatorSettings
-from validators.base import Validator
-from validators.instr_copy import InstructionCopyValidator
-from validators.instr_langid import InstructionLangidValidator
-from validators.instr_length import InstructionLengthValidator
-from validators.instr_markdown import MarkdownStructureValidator
-from validators.instr_protected import ProtectedSpanValidator
-from validators.instr_roundtrip import InstructionRoundTripValidator
+from babelforge.schemas.instructions_config import InstructionValidatorSettings
+from babelforge.validators.base import Validator
+from babelforge.validators.instr_copy import InstructionCopyValidator
+from babelforge.validators.instr_langid import InstructionLangidValidator
+from babelforge.validators.instr_length import InstructionLengthValidator
+from babelforge.validators.instr_markdown import MarkdownStructureValidator
+from babelforge.validators.instr_protected import ProtectedSpanValidator
+from babelforge.validators.instr_roundtrip import InstructionRoundTripValidator
 
 ORDER = ("copy", "protected", "markdown", "langid", "length", "roundtrip")
 

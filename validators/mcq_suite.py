@@ -1,18 +1,18 @@
 """Build the configured list of MCQ translation-validation filters from the run config."""
 
-from generators.client import ChatClient
-from schemas.config import ValidatorSettings
-from schemas.errors import ConfigError
-from validators.answer_match import AnswerMatchValidator
-from validators.base import AnyValidator
-from validators.langid import LangidValidator
-from validators.length_ratio import LengthRatioValidator
-from validators.llm_judge import LLMJudge
-from validators.near_duplicate import NearDuplicateValidator
-from validators.numbers import NumbersValidator
-from validators.options import OptionsValidator
-from validators.protected_spans import ProtectedSpansValidator
-from validators.roundtrip_chrf import RoundtripChrfValidator
+from babelforge.generators.client import ChatClient
+from babelforge.schemas.config import ValidatorSettings
+from babelforge.schemas.errors import ConfigError
+from babelforge.validators.answer_match import AnswerMatchValidator
+from babelforge.validators.base import AnyValidator
+from babelforge.validators.langid import LangidValidator
+from babelforge.validators.length_ratio import LengthRatioValidator
+from babelforge.validators.llm_judge import LLMJudge
+from babelforge.validators.near_duplicate import NearDuplicateValidator
+from babelforge.validators.numbers import NumbersValidator
+from babelforge.validators.options import OptionsValidator
+from babelforge.validators.protected_spans import ProtectedSpansValidator
+from babelforge.validators.roundtrip_chrf import RoundtripChrfValidator
 
 
 def mcq_validators(

@@ -9,10 +9,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from schemas.records import TranslatedMCQ
-from schemas.verdict import Verdict
-from validators.base import drop, keep
-from validators.text import numbers
+from babelforge.schemas.records import TranslatedMCQ
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.base import drop, keep
+from babelforge.validators.text import numbers
 
 
 def check_numbers(

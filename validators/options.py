@@ -7,10 +7,10 @@ correct options or an ambiguous item; this filter catches that.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from schemas.records import MCQItem, TranslatedMCQ
-from schemas.verdict import Verdict
-from validators.base import drop, keep
-from validators.text import normalize
+from babelforge.schemas.records import MCQItem, TranslatedMCQ
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.base import drop, keep
+from babelforge.validators.text import normalize
 
 N_OPTIONS = 4
 

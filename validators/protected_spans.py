@@ -6,9 +6,9 @@ back; this filter turns that record into the decision.
 
 from dataclasses import dataclass
 
-from schemas.records import TranslatedMCQ
-from schemas.verdict import Verdict
-from validators.base import drop, keep
+from babelforge.schemas.records import TranslatedMCQ
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.base import drop, keep
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from sacrebleu.metrics import CHRF
 
-from schemas.records import TranslatedMCQ
-from schemas.verdict import Verdict
-from validators.base import drop, keep
+from babelforge.schemas.records import TranslatedMCQ
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.base import drop, keep
 
 
 def roundtrip_chrf(back_translations: Sequence[str], sources: Sequence[str]) -> float:

@@ -20,9 +20,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from schemas.outcome import ShardOutcome, ValidatorStats
-from schemas.verdict import Failed, Rejected, Verdict
-from validators.base import AnyValidator, AsyncValidator, BatchValidator, Validator
+from babelforge.schemas.outcome import ShardOutcome, ValidatorStats
+from babelforge.schemas.verdict import Failed, Rejected, Verdict
+from babelforge.validators.base import AnyValidator, AsyncValidator, BatchValidator, Validator
 
 R = TypeVar("R", bound=BaseModel)
 

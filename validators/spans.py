@@ -7,10 +7,10 @@ whitespace or overlapping another one is a label no detector can learn from.
 from dataclasses import dataclass
 from itertools import pairwise
 
-from schemas.records import HallucinationSample
-from schemas.verdict import Verdict
-from validators.base import drop, keep
-from validators.halluc_candidate import HallucinationCandidate
+from babelforge.schemas.records import HallucinationSample
+from babelforge.schemas.verdict import Verdict
+from babelforge.validators.base import drop, keep
+from babelforge.validators.halluc_candidate import HallucinationCandidate
 
 
 def sample_of(record: HallucinationSample | HallucinationCandidate) -> HallucinationSample:

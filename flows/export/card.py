@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from flows.export.rows import Subset
-from flows.report import Report, StageRow
-from schemas.config import RunConfig
+from babelforge.flows.export.rows import Subset
+from babelforge.flows.report import Report, StageRow
+from babelforge.schemas.config import RunConfig
 
 if TYPE_CHECKING:
-    from flows.export.export import ExportedConfig
+    from babelforge.flows.export.export import ExportedConfig
 
 RECIPES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "syndarin": (

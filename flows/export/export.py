@@ -24,12 +24,12 @@ import pyarrow.parquet as pq
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from flows.export.card import CardFacts, render_card
-from flows.export.rows import SUBSETS, Row, Subset
-from flows.report import Report
-from flows.store import RunStore
-from schemas.base import Record
-from schemas.config import RunConfig
+from babelforge.flows.export.card import CardFacts, render_card
+from babelforge.flows.export.rows import SUBSETS, Row, Subset
+from babelforge.flows.report import Report
+from babelforge.flows.store import RunStore
+from babelforge.schemas.base import Record
+from babelforge.schemas.config import RunConfig
 
 FORMAT_VERSION = "1"
 BATCH_ROWS = 1000

@@ -10,8 +10,8 @@ from typing import Any, Protocol, cast
 
 from pydantic import SecretStr
 
-from schemas.base import Record
-from schemas.errors import BabelforgeError
+from babelforge.schemas.base import Record
+from babelforge.schemas.errors import BabelforgeError
 
 
 class MissingTokenError(BabelforgeError):

@@ -16,15 +16,15 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import pyarrow as pa
 from pydantic import BaseModel
 
-from generators.instructions.taco import mits_record, taco_record
-from schemas.records import (
+from babelforge.generators.instructions.taco import mits_record, taco_record
+from babelforge.schemas.records import (
     HallucinationSample,
     InstructionRecord,
     Span,
     TacoRecord,
     TranslatedMCQ,
 )
-from validators.instr_candidate import InstructionCandidate
+from babelforge.validators.instr_candidate import InstructionCandidate
 
 SPAN_TYPE = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("type", pa.string())])
 JSON_FIELDS = ("provenance", "verdicts")

@@ -10,20 +10,20 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from pydantic import BaseModel, Field
 
-from generators.client import ChatClient, ChatMessage, user_message
-from generators.hallucination.outcome import judge_candidates
-from generators.hallucination.references import ReferenceSet
-from generators.hallucination.tags import parse_tags
-from generators.prompts import Prompt, load_prompt
-from generators.structured import Parsed, ask_structured
-from schemas.base import Record, stable_id
-from schemas.languages import LanguageCode, language_name
-from schemas.outcome import ShardOutcome
-from schemas.provenance import Provenance, SamplingParams
-from schemas.records import HallucinationSample, SpanType
-from schemas.verdict import Failed
-from validators.base import BatchValidator, Validator
-from validators.halluc_candidate import HallucinationCandidate
+from babelforge.generators.client import ChatClient, ChatMessage, user_message
+from babelforge.generators.hallucination.outcome import judge_candidates
+from babelforge.generators.hallucination.references import ReferenceSet
+from babelforge.generators.hallucination.tags import parse_tags
+from babelforge.generators.prompts import Prompt, load_prompt
+from babelforge.generators.structured import Parsed, ask_structured
+from babelforge.schemas.base import Record, stable_id
+from babelforge.schemas.languages import LanguageCode, language_name
+from babelforge.schemas.outcome import ShardOutcome
+from babelforge.schemas.provenance import Provenance, SamplingParams
+from babelforge.schemas.records import HallucinationSample, SpanType
+from babelforge.schemas.verdict import Failed
+from babelforge.validators.base import BatchValidator, Validator
+from babelforge.validators.halluc_candidate import HallucinationCandidate
 
 INJECT_STAGE = "hallucination.inject"
 

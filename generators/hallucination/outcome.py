@@ -2,12 +2,12 @@
 
 from collections.abc import Sequence
 
-from schemas.outcome import ShardOutcome
-from schemas.records import HallucinationSample
-from schemas.verdict import Failed, Rejected
-from validators.base import BatchValidator, Validator
-from validators.halluc_candidate import HallucinationCandidate
-from validators.runner import apply_validators
+from babelforge.schemas.outcome import ShardOutcome
+from babelforge.schemas.records import HallucinationSample
+from babelforge.schemas.verdict import Failed, Rejected
+from babelforge.validators.base import BatchValidator, Validator
+from babelforge.validators.halluc_candidate import HallucinationCandidate
+from babelforge.validators.runner import apply_validators
 
 
 def judge_samples(

@@ -10,7 +10,7 @@ with no counterpart at all are `invented`.
 import re
 from difflib import SequenceMatcher
 
-from schemas.records import Span, SpanType
+from babelforge.schemas.records import Span, SpanType
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 ENTITY_MAX_WORDS = 5

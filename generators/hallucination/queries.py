@@ -11,19 +11,19 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from generators.client import ChatClient, ChatReply, ChatRequest, user_message
-from generators.errors import LLMError
-from generators.hallucination.outcome import judge_samples
-from generators.hallucination.references import ReferenceSet
-from generators.prompts import load_prompt
-from generators.structured import Parsed, ask_structured
-from schemas.base import stable_id
-from schemas.languages import language_name
-from schemas.outcome import ShardOutcome
-from schemas.provenance import Provenance, SamplingParams
-from schemas.records import HallucinationSample
-from schemas.verdict import Failed
-from validators.base import BatchValidator, Validator
+from babelforge.generators.client import ChatClient, ChatReply, ChatRequest, user_message
+from babelforge.generators.errors import LLMError
+from babelforge.generators.hallucination.outcome import judge_samples
+from babelforge.generators.hallucination.references import ReferenceSet
+from babelforge.generators.prompts import load_prompt
+from babelforge.generators.structured import Parsed, ask_structured
+from babelforge.schemas.base import stable_id
+from babelforge.schemas.languages import language_name
+from babelforge.schemas.outcome import ShardOutcome
+from babelforge.schemas.provenance import Provenance, SamplingParams
+from babelforge.schemas.records import HallucinationSample
+from babelforge.schemas.verdict import Failed
+from babelforge.validators.base import BatchValidator, Validator
 
 QUERIES_STAGE = "hallucination.queries"
 ANSWERS_STAGE = "hallucination.answers"

@@ -12,10 +12,10 @@ from itertools import chain, islice
 
 from pydantic import Field
 
-from generators.mining.readers import read_documents
-from schemas.base import Record, stable_id
-from schemas.languages import LanguageCode, base_language
-from schemas.records import Document
+from babelforge.generators.mining.readers import read_documents
+from babelforge.schemas.base import Record, stable_id
+from babelforge.schemas.languages import LanguageCode, base_language
+from babelforge.schemas.records import Document
 
 NO_SPACE_LANGUAGES = frozenset({"zh", "ja", "th", "lo", "km", "my", "bo", "yue", "wuu"})
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from schemas.records import HallucinationSample, SpanType
+from babelforge.schemas.records import HallucinationSample, SpanType
 
 
 def span_figures(samples: Iterable[HallucinationSample]) -> dict[str, object]:

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
 
-from schemas.records import Span, SpanType
-from validators.halluc_tags import TOLERATED
+from babelforge.schemas.records import Span, SpanType
+from babelforge.validators.halluc_tags import TOLERATED
 
 FAVA_TYPES: tuple[SpanType, ...] = tuple(SpanType)
 EDIT_TAGS = ("mark", "delete")

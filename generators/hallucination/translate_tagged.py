@@ -12,19 +12,19 @@ from collections.abc import Iterable, Iterator, Sequence
 import fsspec
 from pydantic import ValidationError
 
-from generators.client import ChatClient
-from generators.hallucination.outcome import judge_candidates
-from generators.hallucination.tags import ParsedTags, parse_tags, render_tags
-from generators.translate import LLMTranslator, Translation, Translator
-from schemas.base import Record, stable_id
-from schemas.errors import InputError
-from schemas.languages import LanguageCode
-from schemas.outcome import ShardOutcome
-from schemas.provenance import Provenance, SamplingParams
-from schemas.records import HallucinationSample
-from schemas.verdict import Failed
-from validators.base import BatchValidator, Validator
-from validators.halluc_candidate import HallucinationCandidate
+from babelforge.generators.client import ChatClient
+from babelforge.generators.hallucination.outcome import judge_candidates
+from babelforge.generators.hallucination.tags import ParsedTags, parse_tags, render_tags
+from babelforge.generators.translate import LLMTranslator, Translation, Translator
+from babelforge.schemas.base import Record, stable_id
+from babelforge.schemas.errors import InputError
+from babelforge.schemas.languages import LanguageCode
+from babelforge.schemas.outcome import ShardOutcome
+from babelforge.schemas.provenance import Provenance, SamplingParams
+from babelforge.schemas.records import HallucinationSample
+from babelforge.schemas.verdict import Failed
+from babelforge.validators.base import BatchValidator, Validator
+from babelforge.validators.halluc_candidate import HallucinationCandidate
 
 TRANSLATE_STAGE = "hallucination.translate"
 

@@ -3,9 +3,9 @@
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from schemas.outcome import ShardSummary
-from validators.instr_candidate import InstructionCandidate
-from validators.instr_corpus import corpus_roundtrip
+from babelforge.schemas.outcome import ShardSummary
+from babelforge.validators.instr_candidate import InstructionCandidate
+from babelforge.validators.instr_corpus import corpus_roundtrip
 
 
 def language_metrics(

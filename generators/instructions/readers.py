@@ -4,9 +4,9 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Literal
 
-from generators.instructions.rows import iter_rows
-from generators.instructions.shapes import Shape, detect_shape, to_records
-from schemas.records import InstructionRecord
+from babelforge.generators.instructions.rows import iter_rows
+from babelforge.generators.instructions.shapes import Shape, detect_shape, to_records
+from babelforge.schemas.records import InstructionRecord
 
 
 def read_instructions(

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 import fsspec
 
-from schemas.errors import InputError
+from babelforge.schemas.errors import InputError
 
 _CHUNK = 1 << 20
 _COMPRESSED = (".gz", ".bz2", ".xz", ".zst")

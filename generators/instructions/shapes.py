@@ -12,11 +12,11 @@
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from generators.instructions.rows import RawRow
-from schemas.base import stable_id
-from schemas.errors import InputError
-from schemas.provenance import Provenance
-from schemas.records import InstructionRecord
+from babelforge.generators.instructions.rows import RawRow
+from babelforge.schemas.base import stable_id
+from babelforge.schemas.errors import InputError
+from babelforge.schemas.provenance import Provenance
+from babelforge.schemas.records import InstructionRecord
 
 Shape = Literal["alpaca", "dolly", "sharegpt"]
 

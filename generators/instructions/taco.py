@@ -5,10 +5,10 @@ the model to answer through English: the output restates the instruction in Engl
 answers in English, then answers in the target language.
 """
 
-from schemas.base import stable_id
-from schemas.languages import language_name
-from schemas.records import InstructionRecord, TacoRecord
-from validators.instr_candidate import InstructionCandidate
+from babelforge.schemas.base import stable_id
+from babelforge.schemas.languages import language_name
+from babelforge.schemas.records import InstructionRecord, TacoRecord
+from babelforge.validators.instr_candidate import InstructionCandidate
 
 
 def taco_output(

@@ -9,17 +9,17 @@ the translator's reason and raw reply.
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from generators.client import ChatClient
-from generators.protect import protect
-from generators.translate import LLMTranslator, Translation, Translator
-from schemas.base import stable_id
-from schemas.config import RunConfig
-from schemas.instructions_config import InstructionsConfig
-from schemas.outcome import ShardOutcome
-from schemas.provenance import Provenance, SamplingParams, Usage
-from schemas.records import InstructionRecord
-from schemas.verdict import Failed
-from validators.instr_candidate import FIELDS, InstructionCandidate, ProtectedSpan
+from babelforge.generators.client import ChatClient
+from babelforge.generators.protect import protect
+from babelforge.generators.translate import LLMTranslator, Translation, Translator
+from babelforge.schemas.base import stable_id
+from babelforge.schemas.config import RunConfig
+from babelforge.schemas.instructions_config import InstructionsConfig
+from babelforge.schemas.outcome import ShardOutcome
+from babelforge.schemas.provenance import Provenance, SamplingParams, Usage
+from babelforge.schemas.records import InstructionRecord
+from babelforge.schemas.verdict import Failed
+from babelforge.validators.instr_candidate import FIELDS, InstructionCandidate, ProtectedSpan
 
 
 def translation_sampling(config: RunConfig, settings: InstructionsConfig) -> SamplingParams:

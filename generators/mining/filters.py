@@ -14,9 +14,9 @@ Each reads the scores already on the pair and returns a Verdict. Reason codes:
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from schemas.config import MiningConfig
-from schemas.records import ParallelPair
-from schemas.verdict import Verdict
+from babelforge.schemas.config import MiningConfig
+from babelforge.schemas.records import ParallelPair
+from babelforge.schemas.verdict import Verdict
 
 Filter = Callable[[ParallelPair], Verdict]
 

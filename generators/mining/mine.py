@@ -12,18 +12,18 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import islice
 
-from generators.mining.anchors import align
-from generators.mining.filters import Filter, mining_filters
-from generators.mining.pairing import Candidate, pair_documents
-from generators.mining.paragraphs import intro_paragraph, length_in
-from generators.mining.readers import read_paired
-from schemas.base import stable_id
-from schemas.config import MiningConfig
-from schemas.errors import ConfigError
-from schemas.outcome import ShardOutcome, ValidatorStats
-from schemas.provenance import Provenance
-from schemas.records import Document, ParallelPair
-from schemas.verdict import Rejected, Verdict
+from babelforge.generators.mining.anchors import align
+from babelforge.generators.mining.filters import Filter, mining_filters
+from babelforge.generators.mining.pairing import Candidate, pair_documents
+from babelforge.generators.mining.paragraphs import intro_paragraph, length_in
+from babelforge.generators.mining.readers import read_paired
+from babelforge.schemas.base import stable_id
+from babelforge.schemas.config import MiningConfig
+from babelforge.schemas.errors import ConfigError
+from babelforge.schemas.outcome import ShardOutcome, ValidatorStats
+from babelforge.schemas.provenance import Provenance
+from babelforge.schemas.records import Document, ParallelPair
+from babelforge.schemas.verdict import Rejected, Verdict
 
 STAGE = "mine"
 MiningResult = ParallelPair | Rejected[ParallelPair]

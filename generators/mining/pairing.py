@@ -36,9 +36,9 @@ from typing import Literal, NamedTuple
 
 import fsspec
 
-from generators.mining.readers import KeyField, jsonl_rows, read_documents, read_keys
-from schemas.errors import InputError
-from schemas.records import Document
+from babelforge.generators.mining.readers import KeyField, jsonl_rows, read_documents, read_keys
+from babelforge.schemas.errors import InputError
+from babelforge.schemas.records import Document
 
 PairBy = Literal["langlinks", "id", "title"]
 Prepare = Callable[[Document], Document]

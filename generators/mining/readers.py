@@ -39,10 +39,10 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas.base import Record, stable_id
-from schemas.errors import InputError
-from schemas.languages import validate_language_code
-from schemas.records import Document
+from babelforge.schemas.base import Record, stable_id
+from babelforge.schemas.errors import InputError
+from babelforge.schemas.languages import validate_language_code
+from babelforge.schemas.records import Document
 
 Format = Literal["parquet", "jsonl"]
 KeyField = Literal["id", "title"]

@@ -9,9 +9,14 @@ import httpx
 import pytest
 from label_studio_sdk import LabelStudio
 
-from annotation.local_server import LocalLabelStudio, LocalServerError, executable, fresh_data_dir
-from flows.store import RunStore
-from schemas.gold_config import GoldConfig
+from babelforge.annotation.local_server import (
+    LocalLabelStudio,
+    LocalServerError,
+    executable,
+    fresh_data_dir,
+)
+from babelforge.flows.store import RunStore
+from babelforge.schemas.gold_config import GoldConfig
 from tests.annotation.run_factory import build_run
 
 

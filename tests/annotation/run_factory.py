@@ -4,10 +4,10 @@ from pathlib import Path
 
 import yaml
 
-from flows.store import RunStore
-from schemas.base import stable_id
-from schemas.outcome import ShardOutcome
-from schemas.records import (
+from babelforge.flows.store import RunStore
+from babelforge.schemas.base import stable_id
+from babelforge.schemas.outcome import ShardOutcome
+from babelforge.schemas.records import (
     HallucinationSample,
     InstructionRecord,
     Span,
@@ -15,8 +15,8 @@ from schemas.records import (
     TacoRecord,
     TranslatedMCQ,
 )
-from schemas.verdict import Rejected, Verdict
-from validators.instr_candidate import InstructionCandidate
+from babelforge.schemas.verdict import Rejected, Verdict
+from babelforge.validators.instr_candidate import InstructionCandidate
 
 RUN_NAME = "gold-test-run"
 

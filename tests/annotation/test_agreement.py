@@ -2,9 +2,9 @@
 
 import pytest
 
-from annotation.agreement import cohen_kappa, field_agreement, krippendorff_alpha
-from annotation.gold import consensus_spans, majority
-from schemas.records import Span, SpanType
+from babelforge.annotation.agreement import cohen_kappa, field_agreement, krippendorff_alpha
+from babelforge.annotation.gold import consensus_spans, majority
+from babelforge.schemas.records import Span, SpanType
 
 
 def test_cohen_kappa_matches_the_textbook_example() -> None:

@@ -10,11 +10,20 @@ from typing import Any
 import pytest
 from prefect.states import Failed
 
-from annotation.errors import LabelStudioAuthError, LabelStudioUnreachable, MissingSettingError
-from annotation.local_server import LocalLabelStudio
-from flows.gold import _retry_when_unreachable, gold_pull_flow, gold_push_flow, gold_settings
-from flows.store import RunStore
-from generators.local_process import free_port
+from babelforge.annotation.errors import (
+    LabelStudioAuthError,
+    LabelStudioUnreachable,
+    MissingSettingError,
+)
+from babelforge.annotation.local_server import LocalLabelStudio
+from babelforge.flows.gold import (
+    _retry_when_unreachable,
+    gold_pull_flow,
+    gold_push_flow,
+    gold_settings,
+)
+from babelforge.flows.store import RunStore
+from babelforge.generators.local_process import free_port
 from tests.annotation.conftest import Annotator
 from tests.annotation.run_factory import build_run
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from annotation.metrics import confusion
+from babelforge.annotation.metrics import confusion
 
 
 def test_confusion_counts_drops_as_positives() -> None:

@@ -8,20 +8,20 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from annotation.client import Connection, GoldClient
-from annotation.gold import GoldRecord
-from annotation.items import Item
-from annotation.kinds import project_title
-from annotation.local_server import LocalLabelStudio
-from annotation.pull import PullSummary, pull_gold
-from annotation.push import PushSummary, push_sample
-from annotation.sample import stratified_sample
-from flows.store import RunStore
-from schemas.gold_config import GoldConfig
-from schemas.records import HallucinationSample, InstructionRecord, TranslatedMCQ
+from babelforge.annotation.client import Connection, GoldClient
+from babelforge.annotation.gold import GoldRecord
+from babelforge.annotation.items import Item
+from babelforge.annotation.kinds import project_title
+from babelforge.annotation.local_server import LocalLabelStudio
+from babelforge.annotation.pull import PullSummary, pull_gold
+from babelforge.annotation.push import PushSummary, push_sample
+from babelforge.annotation.sample import stratified_sample
+from babelforge.flows.store import RunStore
+from babelforge.schemas.gold_config import GoldConfig
+from babelforge.schemas.records import HallucinationSample, InstructionRecord, TranslatedMCQ
+from babelforge.validators.instr_candidate import InstructionCandidate
 from tests.annotation.conftest import Annotator
 from tests.annotation.run_factory import RUN_NAME, build_run
-from validators.instr_candidate import InstructionCandidate
 
 JSON = dict
 

@@ -2,10 +2,10 @@
 
 from collections import Counter
 
-from annotation.items import matching_stages, read_items
-from annotation.sample import stratified_sample
-from flows.store import RunStore
-from schemas.gold_config import GoldConfig
+from babelforge.annotation.items import matching_stages, read_items
+from babelforge.annotation.sample import stratified_sample
+from babelforge.flows.store import RunStore
+from babelforge.schemas.gold_config import GoldConfig
 
 
 def test_every_stratum_is_sampled_up_to_its_size(run_store: RunStore) -> None:

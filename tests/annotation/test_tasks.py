@@ -5,13 +5,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from annotation.items import Item
-from annotation.kinds import KINDS, label_config
-from annotation.sample import stratified_sample
-from annotation.tasks import display_fields, task_payload
-from flows.store import RunStore
-from schemas.gold_config import GoldConfig, GoldKind
-from schemas.records import HallucinationSample
+from babelforge.annotation.items import Item
+from babelforge.annotation.kinds import KINDS, label_config
+from babelforge.annotation.sample import stratified_sample
+from babelforge.annotation.tasks import display_fields, task_payload
+from babelforge.flows.store import RunStore
+from babelforge.schemas.gold_config import GoldConfig, GoldKind
+from babelforge.schemas.records import HallucinationSample
 
 
 def _variables(kind: GoldKind) -> set[str]:

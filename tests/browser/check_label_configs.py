@@ -23,14 +23,19 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from annotation.client import Connection, GoldClient
-from annotation.items import Item
-from annotation.local_server import ADMIN_EMAIL, ADMIN_PASSWORD, LocalLabelStudio, fresh_data_dir
-from annotation.push import push_sample
-from annotation.sample import stratified_sample
-from annotation.tasks import display_fields
-from schemas.gold_config import GoldConfig
-from schemas.records import HallucinationSample
+from babelforge.annotation.client import Connection, GoldClient
+from babelforge.annotation.items import Item
+from babelforge.annotation.local_server import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    LocalLabelStudio,
+    fresh_data_dir,
+)
+from babelforge.annotation.push import push_sample
+from babelforge.annotation.sample import stratified_sample
+from babelforge.annotation.tasks import display_fields
+from babelforge.schemas.gold_config import GoldConfig
+from babelforge.schemas.records import HallucinationSample
 from tests.annotation.run_factory import RUN_NAME, build_run
 
 log = logging.getLogger("check_label_configs")

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.store import RunStore
-from schemas.config import RunConfig
+from babelforge.flows.cli import app
+from babelforge.flows.store import RunStore
+from babelforge.schemas.config import RunConfig
 
 runner = CliRunner()
 

@@ -27,7 +27,7 @@ from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from generators.embedded import EmbeddedServer
+from babelforge.generators.embedded import EmbeddedServer
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

@@ -12,19 +12,24 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from annotation.gold import GoldRecord
-from annotation.labels import HumanLabel
-from flows.export.export import ExportSummary, export_fingerprint, export_intact, export_run
-from flows.export.push import MissingTokenError, push_export
-from flows.report import build_report
-from flows.store import RunStore
-from schemas.config import MiningConfig, RunConfig, SyndarinConfig
-from schemas.delivery_config import ExportConfig
-from schemas.hallucination_config import HallucinationConfig
-from schemas.instructions_config import InstructionsConfig
-from schemas.outcome import ShardOutcome, ValidatorStats
-from schemas.provenance import Provenance
-from schemas.records import (
+from babelforge.annotation.gold import GoldRecord
+from babelforge.annotation.labels import HumanLabel
+from babelforge.flows.export.export import (
+    ExportSummary,
+    export_fingerprint,
+    export_intact,
+    export_run,
+)
+from babelforge.flows.export.push import MissingTokenError, push_export
+from babelforge.flows.report import build_report
+from babelforge.flows.store import RunStore
+from babelforge.schemas.config import MiningConfig, RunConfig, SyndarinConfig
+from babelforge.schemas.delivery_config import ExportConfig
+from babelforge.schemas.hallucination_config import HallucinationConfig
+from babelforge.schemas.instructions_config import InstructionsConfig
+from babelforge.schemas.outcome import ShardOutcome, ValidatorStats
+from babelforge.schemas.provenance import Provenance
+from babelforge.schemas.records import (
     HallucinationSample,
     InstructionRecord,
     Span,
@@ -32,8 +37,8 @@ from schemas.records import (
     TacoRecord,
     TranslatedMCQ,
 )
-from schemas.verdict import Rejected, Verdict
-from validators.instr_candidate import InstructionCandidate
+from babelforge.schemas.verdict import Rejected, Verdict
+from babelforge.validators.instr_candidate import InstructionCandidate
 
 PROV = Provenance(
     model="smollm2-135m-instruct",
@@ -394,7 +399,7 @@ def test_push_takes_the_token_from_the_environment_and_is_private_by_default(
 def test_push_without_token_is_one_clear_line(
     exported: tuple[RunConfig, ExportSummary], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flows.cli import app
+    from babelforge.flows.cli import app
 
     config, _ = exported
     with pytest.raises(MissingTokenError, match="HF_TOKEN is not set"):

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
-from flows.factory import FactoryResult, factory_flow
-from flows.store import RunStore
-from generators.embedded import EmbeddedServer
+from babelforge.flows.factory import FactoryResult, factory_flow
+from babelforge.flows.store import RunStore
+from babelforge.generators.embedded import EmbeddedServer
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples" / "wikipedia"

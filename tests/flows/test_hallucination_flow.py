@@ -11,13 +11,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from flows.hallucination import answer_llm_config
-from flows.run import run_recipes
-from flows.store import RunStore
-from generators.embedded import EmbeddedServer
-from schemas.config import LLMConfig, RunConfig
-from schemas.hallucination_config import HallucinationConfig
-from schemas.records import HallucinationSample, SpanType
+from babelforge.flows.hallucination import answer_llm_config
+from babelforge.flows.run import run_recipes
+from babelforge.flows.store import RunStore
+from babelforge.generators.embedded import EmbeddedServer
+from babelforge.schemas.config import LLMConfig, RunConfig
+from babelforge.schemas.hallucination_config import HallucinationConfig
+from babelforge.schemas.records import HallucinationSample, SpanType
 
 ARTICLES = {
     "de": (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.instructions import (
+from babelforge.flows.instructions import (
     BACKTRANSLATE,
     MITS,
     TACO,
@@ -14,16 +14,16 @@ from flows.instructions import (
     VALIDATE,
     instructions_flow,
 )
-from flows.store import RunStore
-from generators.embedded import EmbeddedServer
-from generators.instructions.readers import read_instructions
-from generators.instructions.taco import taco_output
-from generators.prompts import load_prompt
-from schemas.config import LLMConfig, RunConfig
-from schemas.instructions_config import InstructionsConfig
-from schemas.provenance import SamplingParams
-from schemas.records import InstructionRecord, TacoRecord
-from validators.instr_candidate import InstructionCandidate
+from babelforge.flows.store import RunStore
+from babelforge.generators.embedded import EmbeddedServer
+from babelforge.generators.instructions.readers import read_instructions
+from babelforge.generators.instructions.taco import taco_output
+from babelforge.generators.prompts import load_prompt
+from babelforge.schemas.config import LLMConfig, RunConfig
+from babelforge.schemas.instructions_config import InstructionsConfig
+from babelforge.schemas.provenance import SamplingParams
+from babelforge.schemas.records import InstructionRecord, TacoRecord
+from babelforge.validators.instr_candidate import InstructionCandidate
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "instructions" / "alpaca.json"
 LANGUAGES = ("de", "hy")

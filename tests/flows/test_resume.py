@@ -11,10 +11,10 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
-from flows.store import RunStore
-from generators.cache import ResponseCache
-from generators.embedded import EmbeddedServer
-from schemas.records import MCQItem, ParallelPair, TranslatedMCQ
+from babelforge.flows.store import RunStore
+from babelforge.generators.cache import ResponseCache
+from babelforge.generators.embedded import EmbeddedServer
+from babelforge.schemas.records import MCQItem, ParallelPair, TranslatedMCQ
 
 REPO = Path(__file__).resolve().parents[2]
 STAGES: dict[str, type[BaseModel]] = {
@@ -56,7 +56,7 @@ def _config(tmp_path: Path, server: EmbeddedServer, name: str) -> Path:
 
 def _babelforge(config: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "run", str(config)],
+        [sys.executable, "-m", "babelforge.flows.cli", "run", str(config)],
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,

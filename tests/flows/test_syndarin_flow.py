@@ -4,12 +4,18 @@ provenance (the tiny model's wording is not judged)."""
 import re
 from pathlib import Path
 
-from flows.run import run_recipes
-from flows.store import RunStore
-from generators.embedded import EmbeddedServer
-from schemas.config import LLMConfig, MiningConfig, RunConfig, SyndarinConfig, ValidatorSettings
-from schemas.provenance import SamplingParams
-from schemas.records import MCQItem, ParallelPair, TranslatedMCQ
+from babelforge.flows.run import run_recipes
+from babelforge.flows.store import RunStore
+from babelforge.generators.embedded import EmbeddedServer
+from babelforge.schemas.config import (
+    LLMConfig,
+    MiningConfig,
+    RunConfig,
+    SyndarinConfig,
+    ValidatorSettings,
+)
+from babelforge.schemas.provenance import SamplingParams
+from babelforge.schemas.records import MCQItem, ParallelPair, TranslatedMCQ
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples" / "wikipedia"

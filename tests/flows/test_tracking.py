@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.report import build_report
-from flows.store import RunStore
-from flows.tracking import (
+from babelforge.flows.report import build_report
+from babelforge.flows.store import RunStore
+from babelforge.flows.tracking import (
     committed_shards,
     redact,
     run_metrics,
@@ -18,13 +18,13 @@ from flows.tracking import (
     secret_values,
     tracking_mode,
 )
-from schemas.config import MiningConfig, RunConfig, SyndarinConfig
-from schemas.delivery_config import TrackingConfig
-from schemas.errors import ConfigError
-from schemas.outcome import ShardOutcome
-from schemas.provenance import Usage
-from schemas.records import Document, ParallelPair
-from schemas.verdict import Rejected, Verdict
+from babelforge.schemas.config import MiningConfig, RunConfig, SyndarinConfig
+from babelforge.schemas.delivery_config import TrackingConfig
+from babelforge.schemas.errors import ConfigError
+from babelforge.schemas.outcome import ShardOutcome
+from babelforge.schemas.provenance import Usage
+from babelforge.schemas.records import Document, ParallelPair
+from babelforge.schemas.verdict import Rejected, Verdict
 
 KEY = "bftest-comet-4c3b2a1908"
 

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from generators.local_process import free_port
+from babelforge.generators.local_process import free_port
 
 FAULTS = (
     "http_500",

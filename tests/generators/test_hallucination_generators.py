@@ -10,16 +10,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from generators.client import ChatReply, ChatRequest
-from generators.errors import LLMError
-from generators.hallucination.inject import InjectionTask, inject, injection_tasks
-from generators.hallucination.queries import QuerySettings, answer_queries, write_queries
-from generators.hallucination.references import ReferenceSet
-from generators.hallucination.translate_tagged import TaggedSource, tag_translator, translate_tagged
-from schemas.hallucination_config import HallucinationConfig
-from schemas.provenance import SamplingParams, Usage
-from schemas.records import SpanType
-from validators.halluc_suite import (
+from babelforge.generators.client import ChatReply, ChatRequest
+from babelforge.generators.errors import LLMError
+from babelforge.generators.hallucination.inject import InjectionTask, inject, injection_tasks
+from babelforge.generators.hallucination.queries import QuerySettings, answer_queries, write_queries
+from babelforge.generators.hallucination.references import ReferenceSet
+from babelforge.generators.hallucination.translate_tagged import (
+    TaggedSource,
+    tag_translator,
+    translate_tagged,
+)
+from babelforge.schemas.hallucination_config import HallucinationConfig
+from babelforge.schemas.provenance import SamplingParams, Usage
+from babelforge.schemas.records import SpanType
+from babelforge.validators.halluc_suite import (
     answer_validators,
     injection_validators,
     query_validators,

@@ -1,8 +1,8 @@
 """Spans from right/hallucinated answer pairs (HaluEval-style)."""
 
-from generators.hallucination.pairs import diff_spans
-from generators.hallucination.tags import render_tags
-from schemas.records import SpanType
+from babelforge.generators.hallucination.pairs import diff_spans
+from babelforge.generators.hallucination.tags import render_tags
+from babelforge.schemas.records import SpanType
 
 
 def test_a_replaced_name_is_an_entity_span() -> None:

@@ -5,14 +5,14 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from generators.hallucination.references import (
+from babelforge.generators.hallucination.references import (
     read_reference_sets,
     reference_sets,
     references,
     split_sentences,
     text_length,
 )
-from schemas.records import Document
+from babelforge.schemas.records import Document
 
 GERMAN = (
     "Jerewan ist die Hauptstadt Armeniens. Die Festung Erebuni wurde 782 v. Chr. gegründet. "

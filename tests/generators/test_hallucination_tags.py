@@ -2,8 +2,13 @@
 
 import pytest
 
-from generators.hallucination.tags import canonical_name, parse_tags, render_tags, span_texts
-from schemas.records import HallucinationSample, SpanType
+from babelforge.generators.hallucination.tags import (
+    canonical_name,
+    parse_tags,
+    render_tags,
+    span_texts,
+)
+from babelforge.schemas.records import HallucinationSample, SpanType
 
 
 def labels(tagged: str) -> list[tuple[str, str]]:

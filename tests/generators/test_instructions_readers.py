@@ -9,8 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from generators.instructions.readers import read_instructions
-from schemas.errors import InputError
+from babelforge.generators.instructions.readers import read_instructions
+from babelforge.schemas.errors import InputError
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "instructions"
 

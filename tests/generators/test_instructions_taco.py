@@ -2,8 +2,8 @@
 
 import pytest
 
-from generators.instructions.taco import mits_record, taco_output, taco_record
-from schemas.verdict import Verdict
+from babelforge.generators.instructions.taco import mits_record, taco_output, taco_record
+from babelforge.schemas.verdict import Verdict
 from tests.validators.instr_items import GREET, GREET_EN, RESET, RESET_EN, greet, reset
 
 

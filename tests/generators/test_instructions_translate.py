@@ -6,10 +6,10 @@ failed field; the LLM translator is exercised for real by the flow test.
 
 from collections.abc import Sequence
 
-from generators.instructions.translate import back_translate_shard, translate_shard
-from generators.translate import Translation
-from schemas.base import stable_id
-from schemas.records import InstructionRecord
+from babelforge.generators.instructions.translate import back_translate_shard, translate_shard
+from babelforge.generators.translate import Translation
+from babelforge.schemas.base import stable_id
+from babelforge.schemas.records import InstructionRecord
 
 KINDS = ("code_block", "inline_code", "url", "tag", "placeholder", "number")
 GERMAN = {

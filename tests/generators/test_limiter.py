@@ -2,7 +2,7 @@
 
 import asyncio
 
-from generators.limiter import AdaptiveLimiter
+from babelforge.generators.limiter import AdaptiveLimiter
 
 
 def test_overload_halves_the_limit_and_successes_restore_it() -> None:

@@ -12,15 +12,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from generators.mining.anchors import align, name_anchors, number_anchors
-from generators.mining.mine import mine_pairs, mine_shards, to_outcome
-from generators.mining.pairing import pair_documents, read_link_table
-from generators.mining.paragraphs import intro_paragraph
-from generators.mining.readers import read_documents, read_keys, read_paired
-from schemas.config import MiningConfig
-from schemas.errors import ConfigError, InputError
-from schemas.records import Document, ParallelPair
-from schemas.verdict import Rejected
+from babelforge.generators.mining.anchors import align, name_anchors, number_anchors
+from babelforge.generators.mining.mine import mine_pairs, mine_shards, to_outcome
+from babelforge.generators.mining.pairing import pair_documents, read_link_table
+from babelforge.generators.mining.paragraphs import intro_paragraph
+from babelforge.generators.mining.readers import read_documents, read_keys, read_paired
+from babelforge.schemas.config import MiningConfig
+from babelforge.schemas.errors import ConfigError, InputError
+from babelforge.schemas.records import Document, ParallelPair
+from babelforge.schemas.verdict import Rejected
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "wikipedia"
@@ -550,8 +550,8 @@ def test_reading_a_long_corpus_holds_one_batch_not_the_corpus(long_corpora: dict
 
 MINE_AND_REPORT_RSS = """
 import resource, sys
-from generators.mining.mine import mine_pairs
-from schemas.config import MiningConfig
+from babelforge.generators.mining.mine import mine_pairs
+from babelforge.schemas.config import MiningConfig
 config = MiningConfig.model_validate_json(sys.argv[1])
 counted = sum(1 for _ in mine_pairs(config, "en", "hy"))
 print(counted, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

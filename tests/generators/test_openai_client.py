@@ -5,14 +5,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from generators.accounting import Accounting
-from generators.cache import CachedClient, ResponseCache
-from generators.client import ChatRequest, user_message
-from generators.embedded import EmbeddedServer
-from generators.mcq import MCQPayload
-from generators.openai_client import OpenAICompatibleClient
-from generators.structured import Parsed, Unparsed, ask_structured
-from schemas.provenance import SamplingParams
+from babelforge.generators.accounting import Accounting
+from babelforge.generators.cache import CachedClient, ResponseCache
+from babelforge.generators.client import ChatRequest, user_message
+from babelforge.generators.embedded import EmbeddedServer
+from babelforge.generators.mcq import MCQPayload
+from babelforge.generators.openai_client import OpenAICompatibleClient
+from babelforge.generators.structured import Parsed, Unparsed, ask_structured
+from babelforge.schemas.provenance import SamplingParams
 from tests.generators.fault_proxy import FAULTS, FaultProxy
 
 PARAGRAPH = (

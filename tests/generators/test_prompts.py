@@ -3,8 +3,8 @@
 import jinja2
 import pytest
 
-from generators.mcq import _TYPE_HINTS, QUESTION_TYPES
-from generators.prompts import Prompt, load_prompt
+from babelforge.generators.mcq import _TYPE_HINTS, QUESTION_TYPES
+from babelforge.generators.prompts import Prompt, load_prompt
 
 PARAGRAPH = "Երևանը Հայաստանի մայրաքաղաքն է։ It was founded in 782 BC as Erebuni."
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from schemas.config import load_config
-from schemas.errors import ConfigError
+from babelforge.schemas.config import load_config
+from babelforge.schemas.errors import ConfigError
 
 GOOD = """\
 name: demo

@@ -3,7 +3,7 @@
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from schemas.languages import LanguageCode, language_name
+from babelforge.schemas.languages import LanguageCode, language_name
 
 CODES = TypeAdapter(LanguageCode)
 

@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from schemas.records import HallucinationSample, MCQItem, Span, SpanType
+from babelforge.schemas.records import HallucinationSample, MCQItem, Span, SpanType
 
 OPTIONS = ("1946", "1889", "1920", "1991")
 

@@ -1,8 +1,8 @@
 """Build hallucination samples and candidates from tagged text for the validator tests."""
 
-from generators.hallucination.tags import parse_tags
-from schemas.records import HallucinationSample, Span, SpanType
-from validators.halluc_candidate import HallucinationCandidate
+from babelforge.generators.hallucination.tags import parse_tags
+from babelforge.schemas.records import HallucinationSample, Span, SpanType
+from babelforge.validators.halluc_candidate import HallucinationCandidate
 
 
 def candidate(

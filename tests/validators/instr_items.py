@@ -1,8 +1,8 @@
 """Real instruction records and their translations (German, Armenian, Hindi, Swahili)."""
 
-from generators.instructions.translate import protected_spans
-from schemas.records import InstructionRecord
-from validators.instr_candidate import InstructionCandidate
+from babelforge.generators.instructions.translate import protected_spans
+from babelforge.schemas.records import InstructionRecord
+from babelforge.validators.instr_candidate import InstructionCandidate
 
 KINDS = ("code_block", "inline_code", "url", "tag", "placeholder", "number")
 

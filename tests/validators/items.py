@@ -1,6 +1,6 @@
 """Real translated MCQ items in Armenian, Hindi and German, written for these tests."""
 
-from schemas.records import TranslatedMCQ
+from babelforge.schemas.records import TranslatedMCQ
 
 HY_PARAGRAPH = (
     "Երևանը Հայաստանի մայրաքաղաքն ու ամենամեծ քաղաքն է։ Այն հիմնադրվել է մ.թ.ա. 782 "

@@ -3,9 +3,9 @@
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from generators.client import ChatReply, ChatRequest
-from generators.errors import LLMError
-from schemas.provenance import Usage
+from babelforge.generators.client import ChatReply, ChatRequest
+from babelforge.generators.errors import LLMError
+from babelforge.schemas.provenance import Usage
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """SynDARin's main filter: the translated answer is in the target paragraph, distractors not."""
 
+from babelforge.validators.answer_match import AnswerMatchValidator, match_score
 from tests.validators.items import HI_OTHER_PARAGRAPH, armenian_item, german_item, hindi_item
-from validators.answer_match import AnswerMatchValidator, match_score
 
 
 def test_armenian_answer_found_in_the_armenian_paragraph_is_kept() -> None:

@@ -2,8 +2,8 @@
 
 import pytest
 
+from babelforge.validators.instr_copy import InstructionCopyValidator
 from tests.validators.instr_items import RESET_EN, candidate, english, greet, reset
-from validators.instr_copy import InstructionCopyValidator
 
 check = InstructionCopyValidator()
 

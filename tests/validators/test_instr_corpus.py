@@ -1,7 +1,7 @@
 """instr_corpus: MITS-style corpus round-trip BLEU, chrF++ and TER, and a stable sample."""
 
+from babelforge.validators.instr_corpus import corpus_roundtrip, sample_ids
 from tests.validators.instr_items import greet, reset
-from validators.instr_corpus import corpus_roundtrip, sample_ids
 
 
 def test_identical_back_translations_score_perfectly() -> None:

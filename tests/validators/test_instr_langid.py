@@ -2,8 +2,8 @@
 
 import pytest
 
+from babelforge.validators.instr_langid import InstructionLangidValidator
 from tests.validators.instr_items import RESET, candidate, english, greet, reset
-from validators.instr_langid import InstructionLangidValidator
 
 check = InstructionLangidValidator()
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from babelforge.validators.instr_length import InstructionLengthValidator, bounds_for
 from tests.validators.instr_items import GREET, RESET, greet, reset
-from validators.instr_length import InstructionLengthValidator, bounds_for
 
 check = InstructionLengthValidator()
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from babelforge.validators.instr_markdown import MarkdownStructureValidator, structure
 from tests.validators.instr_items import CODE, candidate, english, greet, reset
-from validators.instr_markdown import MarkdownStructureValidator, structure
 
 check = MarkdownStructureValidator()
 

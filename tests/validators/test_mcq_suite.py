@@ -3,11 +3,11 @@
 import pytest
 from pydantic import ValidationError
 
-from schemas.config import ValidatorSettings
-from schemas.errors import ConfigError
+from babelforge.schemas.config import ValidatorSettings
+from babelforge.schemas.errors import ConfigError
+from babelforge.validators.answer_match import AnswerMatchValidator
+from babelforge.validators.mcq_suite import mcq_validators
 from tests.validators.scripted_client import ScriptedClient
-from validators.answer_match import AnswerMatchValidator
-from validators.mcq_suite import mcq_validators
 
 
 def test_default_settings_build_the_default_filters_in_order() -> None:

@@ -1,7 +1,7 @@
 """Near-duplicate questions within a shard and language: the first is kept."""
 
+from babelforge.validators.near_duplicate import NearDuplicateValidator, find_near_duplicates
 from tests.validators.items import armenian_item, hindi_item
-from validators.near_duplicate import NearDuplicateValidator, find_near_duplicates
 
 
 def test_armenian_question_differing_only_in_punctuation_is_a_duplicate_of_the_first() -> None:

@@ -1,7 +1,7 @@
 """Numbers of the English question and options survive translation."""
 
+from babelforge.validators.numbers import NumbersValidator, check_numbers
 from tests.validators.items import german_item, hindi_item
-from validators.numbers import NumbersValidator, check_numbers
 
 
 def test_german_dates_with_the_same_numbers_are_kept() -> None:

@@ -1,8 +1,8 @@
 """Options: four, none empty, distinct after normalisation, a valid answer index."""
 
-from schemas.records import MCQItem
+from babelforge.schemas.records import MCQItem
+from babelforge.validators.options import OptionsValidator, check_options
 from tests.validators.items import german_item, hindi_item
-from validators.options import OptionsValidator, check_options
 
 
 def test_four_distinct_options_with_a_valid_answer_are_kept() -> None:

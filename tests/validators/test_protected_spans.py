@@ -1,8 +1,8 @@
 """Protected spans (numbers, quoted names) lost in translation drop the item."""
 
-from generators.protect import protect, restore
+from babelforge.generators.protect import protect, restore
+from babelforge.validators.protected_spans import ProtectedSpansValidator
 from tests.validators.items import armenian_item
-from validators.protected_spans import ProtectedSpansValidator
 
 check = ProtectedSpansValidator()
 

@@ -1,7 +1,7 @@
 """Round-trip chrF of the back-translated question and options against the English."""
 
+from babelforge.validators.roundtrip_chrf import RoundtripChrfValidator, roundtrip_chrf
 from tests.validators.items import armenian_item, hindi_item
-from validators.roundtrip_chrf import RoundtripChrfValidator, roundtrip_chrf
 
 
 def test_faithful_armenian_round_trip_is_kept_with_its_chrf() -> None:

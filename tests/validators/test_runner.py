@@ -2,17 +2,17 @@
 
 import pytest
 
-from schemas.outcome import ShardOutcome
-from schemas.records import MCQItem, TranslatedMCQ
+from babelforge.schemas.outcome import ShardOutcome
+from babelforge.schemas.records import MCQItem, TranslatedMCQ
+from babelforge.validators.answer_match import AnswerMatchValidator
+from babelforge.validators.base import AnyValidator, BatchValidator, Validator
+from babelforge.validators.langid import LangidValidator
+from babelforge.validators.llm_judge import LLMJudge
+from babelforge.validators.near_duplicate import NearDuplicateValidator
+from babelforge.validators.options import OptionsValidator
+from babelforge.validators.runner import apply_validators, apply_validators_async
 from tests.validators.items import HI_OTHER_PARAGRAPH, armenian_item, german_item, hindi_item
 from tests.validators.scripted_client import ScriptedClient
-from validators.answer_match import AnswerMatchValidator
-from validators.base import AnyValidator, BatchValidator, Validator
-from validators.langid import LangidValidator
-from validators.llm_judge import LLMJudge
-from validators.near_duplicate import NearDuplicateValidator
-from validators.options import OptionsValidator
-from validators.runner import apply_validators, apply_validators_async
 
 CHEAP: list[Validator | BatchValidator] = [
     OptionsValidator(),

@@ -1,6 +1,11 @@
 """Scripts of languages and of texts."""
 
-from validators.script import char_script, expected_scripts, normalize_language, script_share
+from babelforge.validators.script import (
+    char_script,
+    expected_scripts,
+    normalize_language,
+    script_share,
+)
 
 
 def test_armenian_letters_are_armenian_script() -> None:

@@ -1,7 +1,7 @@
 """SpansValidator: labels present, inside the text, not blank, not overlapping."""
 
+from babelforge.validators.spans import SpansValidator, coverage
 from tests.validators.halluc_items import candidate, sample
-from validators.spans import SpansValidator, coverage
 
 validate = SpansValidator()
 

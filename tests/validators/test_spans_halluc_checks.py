@@ -1,11 +1,11 @@
 """Injection, language, query and answer checks of the hallucination recipe."""
 
-from schemas.records import HallucinationSample
+from babelforge.schemas.records import HallucinationSample
+from babelforge.validators.halluc_answer import AnswerValidator
+from babelforge.validators.halluc_inject import InjectionValidator
+from babelforge.validators.halluc_langid import HallucinationLangidValidator
+from babelforge.validators.halluc_query import QueryDuplicateValidator, QueryValidator
 from tests.validators.halluc_items import candidate
-from validators.halluc_answer import AnswerValidator
-from validators.halluc_inject import InjectionValidator
-from validators.halluc_langid import HallucinationLangidValidator
-from validators.halluc_query import QueryDuplicateValidator, QueryValidator
 
 ORIGINAL = "Der Ararat ist 5137 Meter hoch und liegt im Osten der Türkei."
 

