@@ -147,7 +147,7 @@ def agreement(records: Sequence[GoldRecord]) -> dict[str, dict[str, FieldAgreeme
 def _char_type(label: HumanLabel, index: int) -> str:
     for span in label.spans:
         if span.start <= index < span.end:
-            return span.type.value
+            return span.type.value if span.type else "untyped"
     return "none"
 
 

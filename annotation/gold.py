@@ -53,7 +53,7 @@ def consensus_spans(text: str, label_sets: Sequence[Sequence[Span]]) -> tuple[Sp
     for spans in label_sets:
         for span in spans:
             for i in range(span.start, min(span.end, len(text))):
-                votes[i][span.type] += 1
+                votes[i][span.type or SpanType.UNVERIFIABLE] += 1  # as shown in Label Studio
     need = len(label_sets) // 2 + 1
     chars = [next((t for t, n in v.items() if n >= need), None) for v in votes]
     out: list[Span] = []

@@ -4,9 +4,9 @@ import fnmatch
 import logging
 from collections.abc import Iterable, Iterator
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from babelforge.annotation.kinds import SHAPES, GoldSubject
+from babelforge.annotation.kinds import GoldSubject, kind_models
 from babelforge.annotation.run_dir import RunDirectory
 from babelforge.schemas.base import Record
 from babelforge.schemas.gold_config import GoldKind
@@ -49,15 +49,12 @@ def merge_verdicts(*groups: Iterable[Verdict]) -> tuple[Verdict, ...]:
 def stage_shape(
     store: RunDirectory, stage: str, language: str, kind: GoldKind
 ) -> type[BaseModel] | None:
-    """The first model of the kind that parses the stage's records, or None when none does."""
-    for shape in SHAPES[kind]:
-        try:
-            next(iter(store.accepted(stage, language, shape)), None)
-            next(iter(store.rejected(stage, language, shape)), None)
-        except ValidationError:
-            continue
-        return shape
-    return None
+    """The record type the stage's shard markers name, when it is one of the kind's; else
+    None (a stage of another kind, or one that committed no shard in the language)."""
+    outputs = {s.output for s in store.summaries(stage) if s.language == language}
+    models = kind_models(kind)
+    found = [models[name] for name in outputs if name in models]
+    return found[0] if len(found) == 1 and len(outputs) == 1 else None
 
 
 def read_items(store: RunDirectory, kind: GoldKind, stage: str, language: str) -> Iterator[Item]:

@@ -64,7 +64,7 @@ def parse_annotation(annotation: ExportedAnnotation, text: str | None = None) ->
         adequacy=fields.get("adequacy"),
         fluency=fields.get("fluency"),
         correction=fields.get("correction"),
-        spans=tuple(sorted(spans, key=lambda s: (s.start, s.end, s.type))),
+        spans=tuple(sorted(spans, key=lambda s: (s.start, s.end, s.type or ""))),
     )
 
 

@@ -17,6 +17,7 @@ from statistics import mean
 from babelforge.annotation.gold import GoldRecord, majority
 from babelforge.schemas.base import Record
 from babelforge.schemas.records import TranslatedMCQ
+from babelforge.validators.legacy_reasons import current_check
 
 LETTERS = ("a", "b", "c", "d")
 
@@ -71,7 +72,8 @@ def validator_drops(record: GoldRecord) -> dict[str, bool]:
     """For each validator that judged the record, whether it voted to drop it."""
     drops: dict[str, bool] = {}
     for verdict in record.verdicts:
-        drops[verdict.validator] = drops.get(verdict.validator, False) or not verdict.keep
+        name = current_check(verdict.validator)
+        drops[name] = drops.get(name, False) or not verdict.keep
     return drops
 
 

@@ -9,6 +9,7 @@ from typing import Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from babelforge.schemas.outcome import ShardSummary
 from babelforge.schemas.verdict import Rejected
 
 T = TypeVar("T", bound=BaseModel)
@@ -20,6 +21,8 @@ class RunDirectory(Protocol):
     root: str
 
     def stages(self) -> list[str]: ...
+
+    def summaries(self, stage: str | None = None) -> list[ShardSummary]: ...
 
     def languages(self, stage: str) -> list[str]: ...
 

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator
 
 from babelforge.annotation.items import Item, matching_stages, read_items
+from babelforge.annotation.kinds import gold_stages
 from babelforge.annotation.run_dir import RunDirectory
 from babelforge.schemas.base import Record
 from babelforge.schemas.gold_config import GoldConfig, GoldKind
@@ -65,7 +66,7 @@ def annotatable(item: Item) -> bool:
 
 def candidate_items(store: RunDirectory, config: GoldConfig) -> Iterator[Item]:
     """Every record of the configured stages and languages, in run order."""
-    for kind, patterns in config.stages.items():
+    for kind, patterns in gold_stages(config).items():
         stages = matching_stages(store, patterns)
         if not stages:
             log.info(

@@ -10,7 +10,12 @@ from typing import Any
 from babelforge.annotation.items import Item
 from babelforge.annotation.sample import Stratum
 from babelforge.schemas.languages import language_name
-from babelforge.schemas.records import HallucinationSample, InstructionRecord, TranslatedMCQ
+from babelforge.schemas.records import (
+    HallucinationSample,
+    InstructionRecord,
+    SpanType,
+    TranslatedMCQ,
+)
 from babelforge.validators.instr_candidate import InstructionCandidate
 
 LETTERS = ("a", "b", "c", "d")
@@ -66,7 +71,10 @@ def prediction(item: Item, run_id: str) -> JSON:
         results.append(_choice("correct_option", "question", LETTERS[record.answer_index]))
     if isinstance(record, HallucinationSample):
         results.extend(
-            _span_result(record, span.start, span.end, span.type) for span in record.spans
+            # Label Studio needs one of its labels: an untyped (Mu-SHROOM) span shows as
+            # unverifiable, the FAVA type that means "not supported by the references".
+            _span_result(record, span.start, span.end, span.type or SpanType.UNVERIFIABLE)
+            for span in record.spans
         )
     kept = sum(v.keep for v in item.verdicts)
     score = kept / len(item.verdicts) if item.verdicts else (1.0 if item.keep else 0.0)

@@ -1,7 +1,8 @@
 """The `factory` flow: one run config end to end, and what `babelforge run` and every
 deployment call.
 
-    recipes (the `run` subflow: one LLM endpoint, a subflow per recipe, the report)
+    recipes (the `run` flow, flows/recipe_flow.py: every recipe, language and stage streamed
+             over one set of endpoints, one response cache, then the report)
     -> gold push to Label Studio (when the config has `gold:` and LABEL_STUDIO_URL is set)
     -> Hugging Face export (Hub layout + dataset card)
     -> Comet ML tracking (offline archive in the run directory unless COMET_API_KEY is set)
@@ -14,12 +15,12 @@ the export is also cached on a fingerprint of its inputs, so a rerun of a finish
 not rewrite an unchanged dataset (a damaged export folder is always rewritten).
 
 Concurrency of LLM work has two levels. Inside a run, `llm.max_concurrency` bounds the
-requests in flight to the endpoint (the client's AIMD limiter, which also backs off on 429s);
-Prefect cannot do this itself, since its tasks are shards, not requests. Across runs (two
-scheduled deployments hitting one vLLM server), every task of the recipes carries the tag
-`babelforge-llm`, and Prefect's global concurrency limit `tag:babelforge-llm` (created by
-`babelforge deploy --llm-slots N`) lets at most N such shards run at once on the whole server;
-without the limit the tag costs nothing.
+requests in flight to the endpoint (the one client of the run, shared by every stage, with its
+limiter that also backs off on 429s); Prefect cannot do this itself, since its tasks are
+shards, not requests. Across runs (two scheduled deployments hitting one vLLM server), every
+shard task of an LLM stage carries the tag `babelforge-llm`, and Prefect's global concurrency
+limit `tag:babelforge-llm` (created by `babelforge deploy --llm-slots N`) lets at most N such
+shards run at once on the whole server; without the limit the tag costs nothing.
 """
 
 import os
@@ -28,7 +29,7 @@ from collections.abc import Mapping
 from typing import Literal
 
 import yaml
-from prefect import flow, get_run_logger, tags, task
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
@@ -44,8 +45,8 @@ from babelforge.flows.export.export import (
     export_run,
 )
 from babelforge.flows.export.push import MissingTokenError, PushSummary, hub_token, push_export
+from babelforge.flows.recipe_flow import run_recipes
 from babelforge.flows.report import Report
-from babelforge.flows.run import run_recipes
 from babelforge.flows.store import RunStore
 from babelforge.flows.tracking import (
     RunWindow,
@@ -54,12 +55,11 @@ from babelforge.flows.tracking import (
     run_window,
     track_run,
 )
+from babelforge.recipes.catalog import NAMES
 from babelforge.schemas.base import Record
 from babelforge.schemas.config import RunConfig, load_config
 from babelforge.schemas.errors import BabelforgeError, ConfigError
 
-LLM_TAG = "babelforge-llm"
-RECIPES = ("syndarin", "instructions", "hallucination")
 RecipeName = Literal["syndarin", "instructions", "hallucination"]
 
 
@@ -89,8 +89,7 @@ def factory_flow(
     config = prepare_config(config_path, recipes, run_dir)
     store = RunStore(config.run_dir)
     before, started = committed_shards(store), time.monotonic()
-    with tags(LLM_TAG):
-        report = run_recipes(config)
+    report = run_recipes(config)
     window = run_window(store, before, time.monotonic() - started)
     gold = gold_check(config)
     export = export_dataset(config, report) if config.export.enabled else None
@@ -116,7 +115,7 @@ def prepare_config(
                     f"{config_path}: no `{name}:` section, but the run asks for the {name} "
                     "recipe (add the section or drop the recipe from `recipes`)"
                 )
-        updates |= {name: None for name in RECIPES if name not in recipes}
+        updates |= {name: None for name in NAMES if name not in recipes}
     return config.model_copy(update=updates)
 
 

@@ -5,10 +5,13 @@ import json
 import statistics
 from collections import Counter, defaultdict
 
+from babelforge.flows.report_charts import chart_section
 from babelforge.flows.store import RunStore
+from babelforge.recipes.catalog import RECIPES
 from babelforge.schemas.base import Record
 from babelforge.schemas.outcome import ShardSummary, ValidatorStats
 from babelforge.schemas.provenance import Usage
+from babelforge.validators.legacy_reasons import current_check, current_reason
 
 
 class StageRow(Record):
@@ -61,7 +64,9 @@ class Report(Record):
 def build_report(store: RunStore) -> Report:
     """Aggregate every committed shard, write report.json and report.md, return the report."""
     groups: dict[tuple[str, str], list[ShardSummary]] = defaultdict(list)
-    for summary in store.summaries():
+    order = {stage.name: n for n, stage in enumerate(s for r in RECIPES for s in r.stages)}
+    summaries = sorted(store.summaries(), key=lambda s: (order.get(s.stage, len(order)), s.stage))
+    for summary in summaries:
         groups[(summary.stage, summary.language)].append(summary)
     stages = tuple(_stage_row(stage, lang, shards) for (stage, lang), shards in groups.items())
     validators = tuple(
@@ -77,14 +82,14 @@ def build_report(store: RunStore) -> Report:
         metrics=_metrics(store),
     )
     store.write_json("report.json", report.model_dump(mode="json"))
-    store.write_text("report.md", render_markdown(report))
+    store.write_text("report.md", render_markdown(report) + chart_section(store, report))
     return report
 
 
 def _stage_row(stage: str, language: str, shards: list[ShardSummary]) -> StageRow:
     reasons: Counter[str] = Counter()
     for s in shards:
-        reasons.update(s.reasons)
+        reasons.update({current_reason(code): n for code, n in s.reasons.items()})
     return StageRow(
         stage=stage,
         language=language,
@@ -101,7 +106,8 @@ def _stage_row(stage: str, language: str, shards: list[ShardSummary]) -> StageRo
 def _validator_rows(stage: str, language: str, shards: list[ShardSummary]) -> list[ValidatorRow]:
     merged: dict[str, ValidatorStats] = {}
     for s in shards:
-        for name, stats in s.validators.items():
+        for old_name, stats in s.validators.items():
+            name = current_check(old_name)
             old = merged.get(name, ValidatorStats())
             merged[name] = ValidatorStats(
                 passed=old.passed + stats.passed,

@@ -95,9 +95,15 @@ class RunStore:
         return ShardSummary.model_validate_json(self.read_text(marker))
 
     def write_shard(
-        self, stage: str, language: str, index: int, outcome: ShardOutcome[T]
+        self,
+        stage: str,
+        language: str,
+        index: int,
+        outcome: ShardOutcome[T],
+        output: type[BaseModel],
     ) -> ShardSummary:
-        """Write a shard's records, then its marker; returns the marker."""
+        """Write a shard's records, then its marker (naming the record type `output`);
+        returns the marker."""
         base = self._shard(stage, language, index)
         self.write_text(f"{base}.accepted.jsonl", _jsonl(outcome.accepted))
         self.write_text(f"{base}.rejected.jsonl", _jsonl(outcome.rejected))
@@ -106,6 +112,7 @@ class RunStore:
             stage=stage,
             language=language,
             index=index,
+            output=output.__name__,
             n_input=outcome.n_input,
             accepted=len(outcome.accepted),
             rejected=len(outcome.rejected),
@@ -141,6 +148,12 @@ class RunStore:
                 for line in f:
                     if line.strip():
                         yield line
+
+    def shard_accepted(self, stage: str, language: str, index: int, model: type[T]) -> list[T]:
+        """The accepted records of one committed shard (one shard, never the whole stage)."""
+        name = f"{self._shard(stage, language, index)}.accepted.jsonl"
+        with self.fs.open(self._p(name), "r", encoding="utf-8") as f:
+            return [model.model_validate_json(line) for line in f if line.strip()]
 
     def accepted(self, stage: str, language: str, model: type[T]) -> Iterator[T]:
         """Stream the accepted records of a stage, shard by shard, in order."""

@@ -9,23 +9,18 @@ from babelforge.schemas.languages import LanguageCode
 
 GoldKind = Literal["mcq", "instruction", "hallucination"]
 
-DEFAULT_STAGES: dict[GoldKind, tuple[str, ...]] = {
-    "mcq": ("syndarin.validate",),
-    "instruction": ("instructions.validate",),
-    "hallucination": ("hallucination.*",),
-}
-
 
 class GoldConfig(Record):
     """Which sample goes to Label Studio and how; the URL and key come from the environment.
 
     `stages` maps each record kind to the stages (glob patterns) whose accepted and rejected
     records carry the final automatic verdicts; a stage missing from the run is skipped.
+    Unset, each recipe's declared gold stages are used (recipes/*.py, `gold_stages`).
     """
 
     project_prefix: str = Field(default="babelforge", min_length=1, max_length=30)
     per_stratum: int = Field(default=5, ge=1)
-    stages: dict[GoldKind, tuple[str, ...]] = DEFAULT_STAGES
+    stages: dict[GoldKind, tuple[str, ...]] | None = None
     languages: tuple[LanguageCode, ...] | None = None
     seed: int = 0
     annotators_per_task: int = Field(default=2, ge=1, le=20)

@@ -57,11 +57,13 @@ class ShardOutcome(BaseModel, Generic[OutT]):
 
 
 class ShardSummary(Record):
-    """The commit marker of a finished shard, written last."""
+    """The commit marker of a finished shard, written last; `output` names the record type
+    of its accepted and rejected records (the stage's declared output)."""
 
     stage: str
     language: str
     index: int
+    output: str = ""
     n_input: int
     accepted: int
     rejected: int

@@ -12,43 +12,11 @@ import yaml
 
 from babelforge.flows.export.rows import Subset
 from babelforge.flows.report import Report, StageRow
+from babelforge.recipes.catalog import RECIPES, recipe, recipe_of
 from babelforge.schemas.config import RunConfig
 
 if TYPE_CHECKING:
     from babelforge.flows.export.export import ExportedConfig
-
-RECIPES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "syndarin": (
-        "SynDARin multiple-choice QA",
-        "English and target-language Wikipedia introductions are paired by interlanguage "
-        "links and kept when their lengths agree; an LLM writes multiple-choice questions "
-        "(4 options, one correct, the answer checked to be in the English paragraph); question "
-        "and options are translated and validated (the translated answer must fuzzily match "
-        "the human-written target paragraph, distractors must not, every field must be in the "
-        "target language, round-trip chrF must pass), and each kept item is paired with the "
-        "target paragraph.",
-        ("ghazaryan2024syndarin",),
-    ),
-    "instructions": (
-        "MITS / TaCo translated instructions",
-        "Instruction records (Alpaca, Dolly, ShareGPT shapes) are translated with code blocks, "
-        "URLs, numbers and placeholders protected, back-translated, and validated (language, "
-        "protected spans intact, Markdown structure, length ratio, no copy of the English, "
-        "round-trip chrF). Each kept translation gives a MITS record and a TaCo "
-        "chain-of-thought record (instruction in English, response in English, response in "
-        "the target language).",
-        ("upadhayay2024taco",),
-    ),
-    "hallucination": (
-        "Multilingual hallucination data",
-        "An LLM writes knowledge-intensive queries in the target language from up to 5 "
-        "references of at most 3 sentences of a target-language article, and the model under "
-        "study answers them; labeled detection data comes from FAVA-typed hallucinations "
-        "injected into correct text and from English FAVA-tagged texts translated with every "
-        "tag protected, converted to character-offset spans and validated.",
-        ("islam2025hallucinate", "mishra2024fava"),
-    ),
-}
 
 CITATIONS: dict[str, str] = {
     "ghazaryan2024syndarin": """@article{ghazaryan2024syndarin,
@@ -118,7 +86,7 @@ def card_header(facts: CardFacts) -> dict[str, Any]:
     languages = sorted(
         {c.language for c in configs} | ({run.source_language} if configs else set())
     )
-    ran = {row.stage.split(".", 1)[0] for row in facts.report.stages}
+    ran = {recipe_of(row.stage) for row in facts.report.stages}
     subsets = [facts.subsets[c.subset] for c in configs] or [
         s for s in facts.subsets.values() if s.recipe in ran
     ]
@@ -150,8 +118,8 @@ def render_card(facts: CardFacts) -> str:
 
 def _body(facts: CardFacts) -> list[str]:
     run, report = facts.run, facts.report
-    ran = {stage.split(".", 1)[0] for stage in _stages(report)}
-    recipes = [recipe for recipe in RECIPES if recipe in ran]
+    ran = {recipe_of(stage) for stage in _stages(report)}
+    recipes = [r.name for r in RECIPES if r.name in ran]
     title = run.export.pretty_name or f"babelforge {run.name}"
     lines = [
         f"# {title}",
@@ -184,8 +152,8 @@ def _body(facts: CardFacts) -> list[str]:
     lines += ["", "```python", "from datasets import load_dataset", ""]
     example = facts.configs[0].name if facts.configs else "<config>"
     lines += [f'ds = load_dataset("<this repository or folder>", "{example}")', "```"]
-    for recipe in recipes:
-        lines += _recipe_section(facts, recipe)
+    for name in recipes:
+        lines += _recipe_section(facts, name)
     lines += _gold_section(facts.gold_metrics)
     lines += _columns_section(facts)
     lines += [
@@ -196,7 +164,7 @@ def _body(facts: CardFacts) -> list[str]:
         "",
         "```bibtex",
     ]
-    keys = [key for recipe in recipes or list(RECIPES) for key in RECIPES[recipe][2]]
+    keys = [key for name in recipes or [r.name for r in RECIPES] for key in recipe(name).citations]
     lines += "\n\n".join(CITATIONS[key] for key in keys).splitlines()
     lines += [
         "```",
@@ -213,10 +181,11 @@ def _stages(report: Report) -> set[str]:
     return {row.stage for row in report.stages}
 
 
-def _recipe_section(facts: CardFacts, recipe: str) -> list[str]:
-    title, method, _ = RECIPES[recipe]
+def _recipe_section(facts: CardFacts, name: str) -> list[str]:
+    declared = recipe(name)
+    title, method, stages = declared.title, declared.method, {s.name for s in declared.stages}
     run = facts.run
-    seen = facts.provenance.get(recipe, {})
+    seen = facts.provenance.get(name, {})
     sampling = run.llm.sampling
     lines = [
         "",
@@ -234,9 +203,9 @@ def _recipe_section(facts: CardFacts, recipe: str) -> list[str]:
         "| stage | lang | input | accepted | rejected | failed | yield | main reasons |",
         "|---|---|---:|---:|---:|---:|---:|---|",
     ]
-    rows = [r for r in facts.report.stages if r.stage.split(".", 1)[0] == recipe]
+    rows = [r for r in facts.report.stages if r.stage in stages]
     lines += [_stage_line(r) for r in rows]
-    validators = [v for v in facts.report.validators if v.stage.split(".", 1)[0] == recipe]
+    validators = [v for v in facts.report.validators if v.stage in stages]
     if validators:
         lines += [
             "",

@@ -1,14 +1,15 @@
-"""What each recipe exports and how a record becomes a flat row under a fixed Arrow schema.
+"""How a recipe's exported records become flat rows under a fixed Arrow schema.
 
 A subset is one kind of final record of a recipe (SynDARin MCQs, MITS and TaCo instructions,
-hallucination answers, span-labeled hallucination texts); the export writes one Hub config
-per subset and language. Every split of a config shares the subset's schema, which is derived
-from the record model, so an empty or all-null column never changes a type between splits.
+hallucination answers, span-labeled hallucination texts), declared with the recipe
+(recipes/*.py); the export writes one Hub config per subset and language. Every split of a
+config shares the subset's schema, which is derived from the record model, so an empty or
+all-null column never changes a type between splits.
 """
 
 import json
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -16,17 +17,18 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import pyarrow as pa
 from pydantic import BaseModel
 
-from babelforge.generators.instructions.taco import mits_record, taco_record
-from babelforge.schemas.records import (
-    HallucinationSample,
-    InstructionRecord,
-    Span,
-    TacoRecord,
-    TranslatedMCQ,
-)
-from babelforge.validators.instr_candidate import InstructionCandidate
+from babelforge.recipes.catalog import RECIPES
+from babelforge.recipes.stage import Recipe
+from babelforge.schemas.records import HallucinationSample, Span
 
-SPAN_TYPE = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("type", pa.string())])
+SPAN_TYPE = pa.struct(
+    [
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("type", pa.string()),
+        ("probability", pa.float64()),
+    ]
+)
 JSON_FIELDS = ("provenance", "verdicts")
 GOLD_COLUMNS = ("automatic_keep", "human_keep")
 
@@ -138,85 +140,24 @@ def arrow_type(annotation: Any) -> pa.DataType:
     raise TypeError(f"cannot export a field of type {annotation}")
 
 
-def _mcq_from_gold(raw: Mapping[str, Any]) -> BaseModel | None:
-    return TranslatedMCQ.model_validate(raw)
+def subsets(recipes: Iterable[Recipe] = RECIPES) -> tuple[Subset, ...]:
+    """The export subsets the recipes declare, with their Arrow columns."""
+    return tuple(
+        Subset(
+            name=declared.name,
+            recipe=recipe.name,
+            stages=declared.stages,
+            model=declared.model,
+            task_categories=declared.task_categories,
+            summary=declared.summary,
+            gold_kind=recipe.gold_kind,
+            gold_stages=declared.gold_stages,
+            from_gold=declared.from_gold,
+            derived=tuple((name, arrow_type(kind), fn) for name, kind, fn in declared.derived),
+        )
+        for recipe in recipes
+        for declared in recipe.subsets
+    )
 
 
-def _mits_from_gold(raw: Mapping[str, Any]) -> BaseModel | None:
-    if "translation" in raw:
-        return mits_record(InstructionCandidate.model_validate(raw))
-    return InstructionRecord.model_validate(raw)
-
-
-def _taco_from_gold(raw: Mapping[str, Any]) -> BaseModel | None:
-    if "translation" in raw:
-        return taco_record(InstructionCandidate.model_validate(raw))
-    return None
-
-
-def _sample_from_gold(raw: Mapping[str, Any]) -> BaseModel | None:
-    return HallucinationSample.model_validate(raw)
-
-
-SUBSETS: tuple[Subset, ...] = (
-    Subset(
-        name="syndarin",
-        recipe="syndarin",
-        stages=("syndarin.validate",),
-        model=TranslatedMCQ,
-        task_categories=("question-answering", "multiple-choice"),
-        summary="multiple-choice questions written from English Wikipedia paragraphs, "
-        "translated, and paired with the human-written target-language paragraph",
-        gold_kind="mcq",
-        gold_stages=("syndarin.validate",),
-        from_gold=_mcq_from_gold,
-        derived=(("answer", pa.string(), lambda r: r.answer),),
-    ),
-    Subset(
-        name="instructions-mits",
-        recipe="instructions",
-        stages=("instructions.mits",),
-        model=InstructionRecord,
-        task_categories=("text-generation",),
-        summary="instruction records translated with code, URLs and numbers kept (MITS)",
-        gold_kind="instruction",
-        gold_stages=("instructions.validate", "instructions.mits"),
-        from_gold=_mits_from_gold,
-    ),
-    Subset(
-        name="instructions-taco",
-        recipe="instructions",
-        stages=("instructions.taco",),
-        model=TacoRecord,
-        task_categories=("text-generation",),
-        summary="TaCo chain-of-thought records: target-language instruction, answer through "
-        "English",
-        gold_kind="instruction",
-        gold_stages=("instructions.validate", "instructions.taco"),
-        from_gold=_taco_from_gold,
-    ),
-    Subset(
-        name="hallucination-qa",
-        recipe="hallucination",
-        stages=("hallucination.answers",),
-        model=HallucinationSample,
-        task_categories=("question-answering", "text-generation"),
-        summary="knowledge-intensive queries written from Wikipedia references, with the "
-        "answers of the model under study",
-        gold_kind="hallucination",
-        gold_stages=("hallucination.answers",),
-        from_gold=_sample_from_gold,
-    ),
-    Subset(
-        name="hallucination-spans",
-        recipe="hallucination",
-        stages=("hallucination.inject", "hallucination.translate"),
-        model=HallucinationSample,
-        task_categories=("token-classification", "text-classification"),
-        summary="texts with FAVA-typed hallucination spans (character offsets), injected on "
-        "purpose or carried through translation",
-        gold_kind="hallucination",
-        gold_stages=("hallucination.inject", "hallucination.translate"),
-        from_gold=_sample_from_gold,
-    ),
-)
+SUBSETS: tuple[Subset, ...] = subsets()

@@ -154,7 +154,11 @@ def build_run(root: Path, name: str = RUN_NAME, gold: dict | None = None) -> Run
             for n in (3, 4)
         ]
         store.write_shard(
-            "syndarin.validate", language, 0, _outcome(accepted, rejected, (ANSWER_BAD,))
+            "syndarin.validate",
+            language,
+            0,
+            _outcome(accepted, rejected, (ANSWER_BAD,)),
+            TranslatedMCQ,
         )
     copy_bad = Verdict(validator="instr_copy", keep=False, reason="instr_copy.untranslated")
     store.write_shard(
@@ -164,17 +168,23 @@ def build_run(root: Path, name: str = RUN_NAME, gold: dict | None = None) -> Run
             [instruction(1, copied=True), instruction(2, copied=True)],
             (copy_bad,),
         ),
+        InstructionCandidate,
     )  # fmt: skip
     tags_bad = Verdict(validator="halluc_tags", keep=False, reason="halluc_tags.unbalanced")
     store.write_shard(
         "hallucination.inject", "hi", 0,
         _outcome([hallucination(0), hallucination(1)], [hallucination(2)], (tags_bad,)),
+        HallucinationSample,
     )  # fmt: skip
-    store.write_shard("hallucination.inject", "de", 0, _outcome([hallucination(3)], [], ()))
+    store.write_shard(
+        "hallucination.inject", "de", 0, _outcome([hallucination(3)], [], ()), HallucinationSample
+    )
     query = HallucinationSample(
         id=stable_id("hq", 0), language="hi", text="", method="query", query="ताजमहल कहाँ है?"
     )
-    store.write_shard("hallucination.queries", "hi", 0, _outcome([query], [], ()))
+    store.write_shard(
+        "hallucination.queries", "hi", 0, _outcome([query], [], ()), HallucinationSample
+    )
     taco = TacoRecord(id="taco-1", language="hi", instruction="x", output="y", source_id="src-1")
-    store.write_shard("hallucination.taco_like", "hi", 0, _outcome([taco], [], ()))
+    store.write_shard("hallucination.taco_like", "hi", 0, _outcome([taco], [], ()), TacoRecord)
     return store

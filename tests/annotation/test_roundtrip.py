@@ -121,7 +121,7 @@ def annotate_all(run: AnnotatedRun, anahit: Annotator, bernd: Annotator) -> None
         assert isinstance(record, HallucinationSample)
         (marked,) = record.spans
         for person in (anahit, bernd):
-            label = marked.type.value
+            label = str(marked.type)
             if person is bernd and item.language == "de":
                 label = "contradictory"
             person.sdk.annotations.create(
@@ -272,7 +272,8 @@ def test_precision_and_recall_of_the_filter_and_each_validator_per_language(
     instructions = quality["instruction"]["hy"]
     assert instructions["filter"]["precision"] == 1.0 and instructions["filter"]["recall"] == 1.0
     assert instructions["adequacy_mean"] == {"accepted": 4.5, "rejected": 1.0}
-    assert instructions["validators"]["instr_copy"]["tp"] == 2
+    # the sample run's verdicts carry the old `instr_copy` name: counted under today's `copy`
+    assert instructions["validators"]["copy"]["tp"] == 2
 
 
 def test_a_scheduled_pull_picks_up_only_new_annotations(

@@ -105,6 +105,8 @@ def test_factory_runs_the_recipe_and_delivers(run: Run, tmp_path: Path) -> None:
     assert result.export is not None and result.tracking is not None
     card = Path(result.export.folder) / "README.md"
     assert card.is_file() and card.parent == run.run_dir / "export"
+    validated = sum(r.accepted for r in result.report.stages if r.stage == "syndarin.validate")
+    assert result.export.rows == validated  # every kept MCQ, and nothing else, is exported
     for config in result.export.configs:
         loaded = datasets.load_dataset(result.export.folder, config.name, cache_dir=str(tmp_path))
         assert sum(len(split) for split in loaded.values()) == config.rows

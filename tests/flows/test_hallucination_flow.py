@@ -11,10 +11,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from babelforge.flows.hallucination import answer_llm_config
-from babelforge.flows.run import run_recipes
+from babelforge.flows.recipe_flow import run_recipes
 from babelforge.flows.store import RunStore
 from babelforge.generators.embedded import EmbeddedServer
+from babelforge.recipes.hallucination import answer_llm_config
 from babelforge.schemas.config import LLMConfig, RunConfig
 from babelforge.schemas.hallucination_config import HallucinationConfig
 from babelforge.schemas.records import HallucinationSample, SpanType

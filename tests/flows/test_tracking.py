@@ -81,9 +81,9 @@ def test_window_counts_only_this_attempt_and_the_table_holds_both_outcomes(
         ),
         usage=Usage(prompt_tokens=10, completion_tokens=5, requests=1),
     )
-    store.write_shard("syndarin.mine", "hy", 0, outcome)
+    store.write_shard("syndarin.mine", "hy", 0, outcome, ParallelPair)
     before = committed_shards(store)
-    store.write_shard("syndarin.mine", "hy", 1, outcome)
+    store.write_shard("syndarin.mine", "hy", 1, outcome, ParallelPair)
     window = run_window(store, before, wall_s=2.0)
     assert (window.shards, window.records, window.usage.requests) == (1, 2, 1)
 

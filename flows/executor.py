@@ -1,0 +1,274 @@
+"""Run the declared stages of a run: every recipe and language in flight at once, a stage
+starting on an upstream shard the moment that shard is committed.
+
+Each (recipe, language, stage) is a lane. A source lane cuts its reader into shards; a
+downstream lane waits for the indices its upstream lane commits and turns upstream shard i into
+its own shard i, so a stage never reads more than one upstream shard at a time. Every shard is
+one Prefect task (named `syndarin.translate-de-00003`), committed to the store records first and
+marker last; a committed shard is skipped, so a killed run resumes where it stopped and the
+replies of an unfinished shard come back from the response cache.
+
+All lanes share the run's clients (one per LLM endpoint, see flows/clients.py): the client's
+single in-flight budget, `llm.max_concurrency`, is what bounds the requests, so the endpoint has
+work while any stage has. `execution: sequential` runs the same lanes one after another, one
+shard at a time (for debugging); it writes the same records.
+"""
+
+import asyncio
+import math
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+import httpx
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
+from prefect.states import State
+from prefect.tasks import Task
+
+from babelforge.flows.clients import ShardClient
+from babelforge.flows.store import RunStore
+from babelforge.generators.client import ChatClient
+from babelforge.recipes.stage import LLMUse, Recipe, Stage, StageContext
+from babelforge.schemas.config import RunConfig
+from babelforge.schemas.outcome import ShardOutcome, ShardSummary
+from babelforge.validators.runner import apply_validators_async
+
+LLM_TAG = "babelforge-llm"
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One stage of one recipe for one language."""
+
+    recipe: Recipe
+    stage: Stage
+    language: str
+
+
+@dataclass(frozen=True)
+class Engine:
+    """What every shard of a run shares: config, store and the clients by LLM use."""
+
+    config: RunConfig
+    store: RunStore
+    clients: Mapping[LLMUse, ChatClient]
+
+
+def lanes(config: RunConfig, recipes: Iterable[Recipe]) -> list[list[Lane]]:
+    """The enabled stages of every configured recipe and language, as chains in run order;
+    a stage whose upstream is disabled is disabled too."""
+    chains = []
+    for recipe in recipes:
+        for language in config.languages:
+            chain: list[Lane] = []
+            for stage in recipe.stages:
+                upstream_on = stage.upstream is None or any(
+                    lane.stage.name == stage.upstream for lane in chain
+                )
+                if upstream_on and stage.enabled(config, language):
+                    chain.append(Lane(recipe, stage, language))
+            chains.append(chain)
+    return chains
+
+
+async def execute(engine: Engine, chains: list[list[Lane]], *, streaming: bool) -> None:
+    """Run every lane: all at once (streaming) or one after another (sequential)."""
+    if not streaming:
+        for chain in chains:
+            committed: dict[str, list[int]] = {}
+            for lane in chain:
+                upstream = committed.get(lane.stage.upstream or "", [])
+                done: list[int] = []
+                await run_lane(engine, lane, _replay(upstream), done.append, window=1)
+                committed[lane.stage.name] = done
+        return
+    window = max(2, math.ceil(engine.config.llm.max_concurrency / engine.config.shard_size) + 1)
+    async with asyncio.TaskGroup() as group:
+        for chain in chains:
+            queues = {lane.stage.name: asyncio.Queue[int | None]() for lane in chain}
+            for lane in chain:
+                subscribers = [
+                    queues[d.stage.name] for d in chain if d.stage.upstream == lane.stage.name
+                ]
+                inbox = _drain(queues[lane.stage.name])
+                group.create_task(
+                    _streamed(engine, lane, inbox, subscribers, window),
+                    name=f"{lane.stage.name}-{lane.language}",
+                )
+
+
+async def _streamed(
+    engine: Engine,
+    lane: Lane,
+    inbox: AsyncIterator[int],
+    subscribers: list[asyncio.Queue[int | None]],
+    window: int,
+) -> None:
+    def publish(index: int) -> None:
+        for queue in subscribers:
+            queue.put_nowait(index)
+
+    try:
+        await run_lane(engine, lane, inbox, publish, window=window)
+    finally:
+        for queue in subscribers:
+            queue.put_nowait(None)
+
+
+async def run_lane(
+    engine: Engine,
+    lane: Lane,
+    upstream: AsyncIterator[int],
+    publish: Callable[[int], None],
+    *,
+    window: int,
+) -> None:
+    """Run one lane's shards, at most `window` at once; publish each index once committed."""
+    gate = asyncio.Semaphore(window)
+    async with asyncio.TaskGroup() as group:
+
+        async def one(index: int, inputs: list[Any] | None, offset: int) -> None:
+            try:
+                summary = engine.store.summary(lane.stage.name, lane.language, index)
+                if summary is None:
+                    batch = inputs if inputs is not None else _upstream_shard(engine, lane, index)
+                    await _shard_task(lane, index)(engine, lane, index, offset, batch)
+                publish(index)
+            finally:
+                gate.release()
+
+        async for index, inputs, offset in _shards(engine, lane, upstream):
+            await gate.acquire()
+            group.create_task(one(index, inputs, offset))
+
+
+async def _shards(
+    engine: Engine, lane: Lane, upstream: AsyncIterator[int]
+) -> AsyncIterator[tuple[int, list[Any] | None, int]]:
+    """(index, inputs, offset) of every shard of the lane; a downstream lane's inputs are
+    read when its shard runs (None here), a committed source shard's are not needed."""
+    stage = lane.stage
+    if stage.upstream is not None:
+        async for index in upstream:
+            yield index, None, 0
+        return
+    assert not isinstance(stage.reads, str)
+    size = stage.shard_size(engine.config)
+    source: Iterator[Any] = iter(stage.reads(engine.config, lane.language))
+    index = 0
+    while True:
+        batch = await asyncio.to_thread(lambda: list(islice(source, size)))
+        if not batch and index > 0:
+            return
+        yield index, batch, index * size
+        if not batch:  # an empty source still commits one empty shard, shown in the report
+            return
+        index += 1
+
+
+def _upstream_shard(engine: Engine, lane: Lane, index: int) -> list[Any]:
+    upstream = lane.recipe.stage(lane.stage.upstream or "")
+    return engine.store.shard_accepted(upstream.name, lane.language, index, upstream.output)
+
+
+def _shard_task(lane: Lane, index: int) -> Callable[..., Awaitable[ShardSummary]]:
+    options: dict[str, Any] = {"task_run_name": f"{lane.stage.name}-{lane.language}-{index:05d}"}
+    if lane.stage.llm != "none":
+        options["tags"] = {LLM_TAG}
+    return shard_task.with_options(**options)
+
+
+def _retry_on_io(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
+    """Retry a shard only when it failed on I/O (store or network); a bug will not heal."""
+    try:
+        state.result()
+    except (OSError, httpx.TransportError):
+        return True
+    except BaseException:
+        return False
+    return False
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5, retry_condition_fn=_retry_on_io)
+async def shard_task(
+    engine: Engine, lane: Lane, index: int, offset: int, batch: list[Any]
+) -> ShardSummary:
+    """Make one shard's records, apply the stage's checks, commit it (records, then marker)."""
+    stage = lane.stage
+    client = ShardClient(engine.clients[stage.llm]) if stage.llm != "none" else None
+    context = StageContext(
+        config=engine.config,
+        language=lane.language,
+        index=index,
+        offset=offset,
+        client=client,
+        store=engine.store,
+    )
+    outcome = await make_shard(stage, context, batch)
+    if client is not None:
+        outcome = outcome.model_copy(update={"usage": client.usage})
+    summary = engine.store.write_shard(stage.name, lane.language, index, outcome, stage.output)
+    get_run_logger().info(
+        "%s/%s shard %d: %d in, %d accepted, %d rejected, %d failed",
+        stage.name, lane.language, index,
+        summary.n_input, summary.accepted, summary.rejected, summary.failed,
+    )  # fmt: skip
+    return summary
+
+
+async def make_shard(stage: Stage, context: StageContext, batch: list[Any]) -> ShardOutcome[Any]:
+    """The stage's function on the batch, then its declared checks on what it accepted (the
+    one runner), with every rejection and failure stamped with the stage's name."""
+    made: ShardOutcome[Any]
+    if stage.make is None:
+        made = ShardOutcome[stage.output](n_input=len(batch), accepted=tuple(batch))  # type: ignore[name-defined]
+    else:
+        made = await stage.make(context, batch)
+    if stage.checks is not None:
+        checks = stage.checks(context.config, context.client)
+        # every record's judge chain at once: the shared client's budget is what bounds the
+        # requests (a per-shard cap of 8 left a lane's slots idle through the whole stage)
+        kept = list(made.accepted)
+        checked = await apply_validators_async(
+            kept, checks, stage=stage.name, concurrency=max(1, len(kept))
+        )
+        made = _joined(stage, made, checked)
+    return _stamped(stage, made)
+
+
+def _joined(stage: Stage, made: ShardOutcome[Any], checked: ShardOutcome[Any]) -> ShardOutcome[Any]:
+    kind: Any = ShardOutcome[stage.output]  # type: ignore[name-defined]
+    return kind(
+        n_input=made.n_input,
+        accepted=checked.accepted,
+        rejected=(*made.rejected, *checked.rejected),
+        failed=(*made.failed, *checked.failed),
+        validators={**made.validators, **checked.validators},
+    )
+
+
+def _stamped(stage: Stage, outcome: ShardOutcome[Any]) -> ShardOutcome[Any]:
+    rejected = tuple(
+        r if r.stage == stage.name else r.model_copy(update={"stage": stage.name})
+        for r in outcome.rejected
+    )
+    failed = tuple(
+        f if f.stage == stage.name else f.model_copy(update={"stage": stage.name})
+        for f in outcome.failed
+    )
+    if rejected == outcome.rejected and failed == outcome.failed:
+        return outcome
+    return outcome.model_copy(update={"rejected": rejected, "failed": failed})
+
+
+async def _replay(indices: list[int]) -> AsyncIterator[int]:
+    for index in indices:
+        yield index
+
+
+async def _drain(queue: asyncio.Queue[int | None]) -> AsyncIterator[int]:
+    while (index := await queue.get()) is not None:
+        yield index
