@@ -20,7 +20,10 @@ from babelforge.generators.accounting import Accounting
 from babelforge.generators.cache import CachedClient, ResponseCache
 from babelforge.generators.client import ChatRequest, user_message
 from babelforge.generators.embedded import EmbeddedServer
+from babelforge.generators.mcq import MCQPayload
 from babelforge.generators.openai_client import OpenAICompatibleClient
+from babelforge.generators.prompts import load_prompt
+from babelforge.generators.structured import Parsed, ask_structured
 from babelforge.schemas.provenance import SamplingParams
 
 TOPICS = ["Mount Aragats", "the Danube", "Lake Sevan", "the Rhine", "Yerevan", "Hamburg"]
@@ -75,6 +78,36 @@ async def factory_loop(
     )
     elapsed = time.perf_counter() - start
     await inner.aclose()
+    return elapsed, accounting.total().completion_tokens
+
+
+async def structured_loop(
+    base_url: str, model: str, n: int, concurrency: int, salt: str, cache_dir: Path
+) -> tuple[float, int]:
+    """The factory's whole request path: a rendered prompt, ask_structured (schema, parse,
+    validate) through the response cache and the client; MCQ replies from the server."""
+    accounting = Accounting()
+    inner = OpenAICompatibleClient(
+        base_url, model, backend="sim", max_concurrency=concurrency, accounting=accounting
+    )
+    client = CachedClient(inner, ResponseCache(cache_dir / f"{salt}-s.sqlite"), accounting)
+    prompt = load_prompt("mcq")
+    sampling = SamplingParams(temperature=0.0, max_tokens=48, seed=0)
+
+    async def one(i: int) -> None:
+        text = prompt.render(
+            paragraph=f"Lake Sevan lies 1,900 metres high in Armenia. Entry {salt}-{i} of it.",
+            question_type="factual",
+            type_hint="who, what or where",
+        )
+        outcome = await ask_structured(client, user_message(text), MCQPayload, sampling=sampling)
+        assert isinstance(outcome, Parsed), outcome
+
+    start = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(n)))
+    elapsed = time.perf_counter() - start
+    await inner.aclose()
+    client.cache.close()
     return elapsed, accounting.total().completion_tokens
 
 

@@ -19,6 +19,10 @@ class ResponseCache:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # no fsync per reply (it blocked the event loop on every put): WAL with synchronous=NORMAL
+        # survives a killed process, which is what resume needs; a power cut may lose the last
+        # replies, and a lost reply is only asked again
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, reply TEXT)")
 
     def get(self, key: str) -> ChatReply | None:

@@ -23,7 +23,14 @@ class Prompt:
         return hashlib.sha256(self.template.encode("utf-8")).hexdigest()[:12]
 
     def render(self, **values: Any) -> str:
-        return _ENV.from_string(self.template).render(**values).strip()
+        return _compiled(self.template).render(**values).strip()
+
+
+@lru_cache(maxsize=256)
+def _compiled(template: str) -> jinja2.Template:
+    """A template compiled once: compiling it on every render cost ~1 ms of CPU per LLM
+    request, rendering a compiled one costs ~0.02 ms."""
+    return _ENV.from_string(template)
 
 
 @lru_cache(maxsize=64)

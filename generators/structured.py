@@ -3,7 +3,8 @@
 import json
 import re
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from functools import lru_cache
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -56,13 +57,14 @@ async def ask_structured(
     parse_retries: int = 2,
     stage: str = "",
     language: str = "",
+    top_logprobs: int | None = None,
 ) -> Parsed[T] | Unparsed:
     """Return the parsed payload or an Unparsed outcome; never raises for a bad reply.
 
     A reply that does not parse is asked again with the next seed (a new cache key, so a
     resumed run replays the same sequence), at most `parse_retries` more times.
     """
-    schema = payload_type.model_json_schema()
+    schema = json_schema(payload_type)
     last: Unparsed | None = None
     for attempt in range(parse_retries + 1):
         seed = None if sampling.seed is None else sampling.seed + attempt
@@ -71,6 +73,7 @@ async def ask_structured(
             sampling=sampling.model_copy(update={"seed": seed}),
             json_schema=schema,
             schema_name=payload_type.__name__,
+            top_logprobs=top_logprobs,
             stage=stage,
             language=language,
         )
@@ -84,6 +87,13 @@ async def ask_structured(
             last = Unparsed("llm.unparseable", str(e), reply.text, attempt + 1, reply)
     assert last is not None
     return last
+
+
+@lru_cache(maxsize=128)
+def json_schema(payload_type: type[BaseModel]) -> dict[str, Any]:
+    """The payload's JSON schema, built once per type (pydantic builds it anew on every call,
+    ~0.2 ms of CPU per request). Callers must not mutate it."""
+    return payload_type.model_json_schema()
 
 
 def parse_payload(text: str, payload_type: type[T]) -> T:
