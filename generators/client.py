@@ -23,6 +23,7 @@ class ChatRequest(Record):
     sampling: SamplingParams = SamplingParams()
     json_schema: dict[str, Any] | None = None
     schema_name: str = "payload"
+    top_logprobs: int | None = Field(default=None, ge=1, le=20)
     stage: str = ""
     language: str = ""
 
@@ -34,11 +35,20 @@ class ChatRequest(Record):
                 "messages": [m.model_dump() for m in self.messages],
                 "sampling": self.sampling.model_dump(),
                 "schema": self.json_schema,
+                **({"top_logprobs": self.top_logprobs} if self.top_logprobs else {}),
             },
             sort_keys=True,
             ensure_ascii=False,
         )
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class TokenLogprob(Record):
+    """One generated token, its log-probability and the most likely alternatives there."""
+
+    token: str
+    logprob: float
+    top: dict[str, float] = {}
 
 
 class ChatReply(Record):
@@ -50,6 +60,7 @@ class ChatReply(Record):
     usage: Usage
     generated_at: datetime
     finish_reason: str | None = None
+    logprobs: tuple[TokenLogprob, ...] | None = None
     cached: bool = False
 
 

