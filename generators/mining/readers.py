@@ -158,14 +158,15 @@ def _jsonl_documents(path: str, language: str) -> Iterator[Document]:
 
 
 def jsonl_rows(path: str) -> Iterator[tuple[str, Mapping[str, object]]]:
-    """Yield ("line N", object) for every non-blank line; bad UTF-8 or JSON is an InputError."""
+    """Yield ("line N", object) for every non-blank line (UTF-8, a BOM allowed); bad UTF-8 or
+    JSON is an InputError."""
     try:
         opened = fsspec.open(path, "rb", compression="infer")
         with opened as handle:
             for lineno, raw in enumerate(handle, start=1):
                 where = f"line {lineno}"
                 try:
-                    line = raw.decode("utf-8")
+                    line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
                 except UnicodeDecodeError as e:
                     raise InputError(
                         f"{path}: {where}: not valid UTF-8 ({e.reason} at byte {e.start}); "
