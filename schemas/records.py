@@ -118,11 +118,16 @@ class SpanType(StrEnum):
 
 
 class Span(Record):
-    """A hallucinated span as character offsets [start, end) into the text."""
+    """A hallucinated span as character offsets [start, end) into the text.
+
+    `type` is its FAVA type, None where the source labels spans without one (Mu-SHROOM);
+    `probability` is the share of annotators who marked it, for soft labels.
+    """
 
     start: int = Field(ge=0)
     end: int = Field(gt=0)
-    type: SpanType
+    type: SpanType | None = None
+    probability: float | None = Field(default=None, ge=0.0, le=1.0)
 
     @model_validator(mode="after")
     def _ordered(self) -> "Span":
@@ -132,13 +137,16 @@ class Span(Record):
 
 
 class HallucinationSample(Record):
-    """Text with labeled hallucination spans (FAVA types), from injection or translation."""
+    """Text with labeled hallucination spans (FAVA types), from injection, translation, the
+    studied model's answers, or imported labeled data (Mu-SHROOM: `soft_labels` carry each
+    span's annotator share)."""
 
     id: str
     language: LanguageCode
     text: str
     spans: tuple[Span, ...] = ()
-    method: Literal["injection", "translation", "query"]
+    soft_labels: tuple[Span, ...] = ()
+    method: Literal["injection", "translation", "query", "imported"]
     query: str | None = None
     references: tuple[str, ...] = ()
     source_id: str | None = None
@@ -147,7 +155,7 @@ class HallucinationSample(Record):
 
     @model_validator(mode="after")
     def _spans_inside(self) -> "HallucinationSample":
-        for span in self.spans:
+        for span in (*self.spans, *self.soft_labels):
             if span.end > len(self.text):
                 raise ValueError(
                     f"span {span.start}-{span.end} ends past the text ({len(self.text)})"

@@ -24,10 +24,13 @@ import pyarrow.parquet as pq
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from babelforge.flows.export.benchmark_card import with_benchmark
 from babelforge.flows.export.card import CardFacts, render_card
+from babelforge.flows.export.extras import write_extras
 from babelforge.flows.export.rows import SUBSETS, Row, Subset
 from babelforge.flows.report import Report
 from babelforge.flows.store import RunStore
+from babelforge.recipes.catalog import recipe_of
 from babelforge.schemas.base import Record
 from babelforge.schemas.config import RunConfig
 
@@ -90,6 +93,8 @@ def export_folder(store: RunStore, run: RunConfig) -> str:
     folder = run.export.folder
     if folder.startswith("/") or "://" in folder:
         return folder.rstrip("/")
+    if not store.is_local:  # a path of store.fs would read as a local path below
+        return f"{store.root}/{folder.strip('/')}"
     return store.path(folder.strip("/"))
 
 
@@ -110,6 +115,7 @@ def export_run(store: RunStore, run: RunConfig, report: Report) -> ExportSummary
             if written.splits:
                 configs.append(written)
     _remove_stale(fs, root, {f"{root}/{s.path}" for c in configs for s in c.splits})
+    write_extras(fs, root, folder, store, configs)
     card = render_card(
         CardFacts(
             run=run,
@@ -120,7 +126,7 @@ def export_run(store: RunStore, run: RunConfig, report: Report) -> ExportSummary
             gold_metrics=_gold_metrics(store),
         )
     )
-    _write_bytes(fs, f"{root}/README.md", card.encode("utf-8"))
+    _write_bytes(fs, f"{root}/README.md", with_benchmark(card, fs, root).encode("utf-8"))
     return ExportSummary(folder=folder, card=f"{folder}/README.md", configs=tuple(configs))
 
 
@@ -266,7 +272,9 @@ def provenance_facts(store: RunStore, per_stage: int = 50) -> dict[str, dict[str
     for summary in store.summaries():
         if summary.index != 0:
             continue
-        recipe = summary.stage.split(".", 1)[0]
+        recipe = recipe_of(summary.stage)
+        if recipe is None:
+            continue
         base = f"stages/{summary.stage}/{summary.language}/shard-00000"
         lines = store.read_text(f"{base}.accepted.jsonl").splitlines()[:per_stage]
         lines += store.read_text(f"{base}.rejected.jsonl").splitlines()[:per_stage]

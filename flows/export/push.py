@@ -4,12 +4,18 @@ The token comes from the environment and is handed to the Hub client in memory o
 `huggingface_hub.login`, no token file, nothing logged.
 """
 
-from collections.abc import Callable, Mapping
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol, cast
 
 from pydantic import SecretStr
 
+from babelforge.flows.export.lm_eval import FOLDER as LM_EVAL
+from babelforge.flows.export.lm_eval import hub_task
 from babelforge.schemas.base import Record
 from babelforge.schemas.errors import BabelforgeError
 
@@ -27,6 +33,8 @@ class HubApi(Protocol):
 
 
 ApiFactory = Callable[[str], HubApi]
+PUSHED = ("data", "lm_eval", "mushroom", "evaluation")
+"""The export's folders that are part of the dataset (besides the card, README.md)."""
 
 
 class PushSummary(Record):
@@ -72,16 +80,40 @@ def push_export(
     token = hub_token(environ, token_env)
     api = api_factory(token.get_secret_value())
     repo = api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
-    commit = api.upload_folder(
-        folder_path=folder,
-        repo_id=repo_id,
-        repo_type="dataset",
-        commit_message=message,
-        allow_patterns=["README.md", "data/**"],
-    )
+    with staged_export(Path(folder), repo_id) as staged:
+        commit = api.upload_folder(
+            folder_path=str(staged),
+            repo_id=repo_id,
+            repo_type="dataset",
+            commit_message=message,
+            allow_patterns=["README.md", *(f"{part}/**" for part in PUSHED)],
+        )
     return PushSummary(
         repo_id=repo_id,
         private=private,
         url=str(getattr(repo, "url", f"https://huggingface.co/datasets/{repo_id}")),
         commit=getattr(commit, "oid", None),
     )
+
+
+@contextmanager
+def staged_export(folder: Path, repo_id: str) -> Iterator[Path]:
+    """The files the push uploads, as one folder beside the export (hard links where the
+    file system allows them, else copies), with the lm-eval tasks' `dataset_path` rewritten
+    to `repo_id` so the pushed tasks load the pushed dataset; removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix=".push-", dir=folder.parent) as tmp:
+        staged = Path(tmp)
+        files = [folder / "README.md"]
+        files += [p for part in PUSHED for p in sorted((folder / part).rglob("*")) if p.is_file()]
+        for source in files:
+            target = staged / source.relative_to(folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.parent == folder / LM_EVAL and source.suffix == ".yaml":
+                task = hub_task(source.read_text(encoding="utf-8"), repo_id)
+                target.write_text(task, encoding="utf-8")
+                continue
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copy2(source, target)
+        yield staged
