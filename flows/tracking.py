@@ -9,6 +9,7 @@ scrubbed of the values of secret-looking environment variables.
 """
 
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, Literal
 from babelforge.flows.export.export import ExportSummary
 from babelforge.flows.report import Report
 from babelforge.flows.store import RunStore
+from babelforge.recipes.catalog import recipe_of
 from babelforge.schemas.base import Record
 from babelforge.schemas.config import RunConfig
 from babelforge.schemas.delivery_config import TrackingConfig
@@ -244,6 +246,8 @@ def open_experiment(
     config: TrackingConfig, mode: Mode, offline_dir: Path, environ: Mapping[str, str]
 ) -> Any:
     """A quiet Comet experiment: offline into `offline_dir`, or online with the key."""
+    # comet_ml starts Sentry error reporting to comet's servers at import unless told not to
+    os.environ.setdefault("COMET_ERROR_TRACKING_ENABLE", "false")
     import comet_ml
 
     common: dict[str, Any] = {"project_name": config.project_name, **QUIET}
@@ -271,7 +275,7 @@ def track_run(
     experiment = open_experiment(config, mode, offline_dir, environ)
     try:
         experiment.set_name(run.name)
-        experiment.add_tags(sorted({r.stage.split(".", 1)[0] for r in report.stages}))
+        experiment.add_tags(sorted({recipe_of(r.stage) or r.stage for r in report.stages}))
         experiment.log_other("run_dir", redact(store.root, secrets))
         experiment.log_parameters(run_parameters(run, secrets))
         experiment.log_metrics(run_metrics(report, window, export))
@@ -287,6 +291,14 @@ def track_run(
         if export is not None:
             card = _read(export.card)
             experiment.log_asset_data(redact(card, secrets), name="dataset_card.md")
+    finally:
+        summary = close_experiment(experiment, mode, offline_dir)
+    return summary
+
+
+def close_experiment(experiment: Any, mode: Mode, offline_dir: Path) -> TrackingSummary:
+    """End an experiment; returns its key and where it went (the offline archive or the URL)."""
+    try:
         key = str(experiment.get_key())
         url = None if mode == "offline" else getattr(experiment, "url", None)
     finally:

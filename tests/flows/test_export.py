@@ -179,26 +179,37 @@ def write_run(config: RunConfig) -> RunStore:
             ),
             validators={"answer_match": ValidatorStats(passed=12, total=13, scores=(91.0, 31.0))},
         ),
+        TranslatedMCQ,
     )
     mits = tuple(instruction_pair(i).translation for i in range(3))
     store.write_shard(
-        "instructions.mits", "de", 0, ShardOutcome[InstructionRecord](n_input=3, accepted=mits)
+        "instructions.mits",
+        "de",
+        0,
+        ShardOutcome[InstructionRecord](n_input=3, accepted=mits),
+        InstructionRecord,
     )
     tacos = tuple(taco(i) for i in range(3))
     store.write_shard(
-        "instructions.taco", "de", 0, ShardOutcome[TacoRecord](n_input=3, accepted=tacos)
+        "instructions.taco",
+        "de",
+        0,
+        ShardOutcome[TacoRecord](n_input=3, accepted=tacos),
+        TacoRecord,
     )
     store.write_shard(
         "hallucination.inject",
         "hy",
         0,
         ShardOutcome[HallucinationSample](n_input=2, accepted=(injected(0), injected(1))),
+        HallucinationSample,
     )
     store.write_shard(
         "hallucination.answers",
         "de",
         0,
         ShardOutcome[HallucinationSample](n_input=1, accepted=(answer(0),)),
+        HallucinationSample,
     )
     store.write_text(
         "gold/mcq/hy.jsonl",
@@ -269,8 +280,9 @@ def test_every_config_loads_back_with_datasets(
     assert not split_ids & set(gold_rows), "gold records must not leak into train or test"
 
     spans = datasets.load_dataset(summary.folder, "hallucination-spans-hy", cache_dir=str(tmp_path))
-    assert spans["train"][0]["spans"] == [{"start": 8, "end": 16, "type": "entity"}]
-    assert spans["gold"][0]["human_spans"] == [{"start": 8, "end": 16, "type": "entity"}]
+    span = {"start": 8, "end": 16, "type": "entity", "probability": None}
+    assert spans["train"][0]["spans"] == [span]
+    assert spans["gold"][0]["human_spans"] == [span]
     mits = datasets.load_dataset(summary.folder, "instructions-mits-de", cache_dir=str(tmp_path))
     assert mits["gold"][0]["id"] == "mits-7"  # the gold candidate, as its MITS record
     taco_gold = datasets.load_dataset(
@@ -362,14 +374,18 @@ class RecordingHub:
         return f"https://huggingface.co/datasets/{repo_id}"
 
     def upload_folder(self, **kwargs: Any) -> Any:
-        self.calls.append(("upload_folder", kwargs))
+        staged = Path(kwargs["folder_path"])  # removed once the push returns
+        files = {str(p.relative_to(staged)) for p in staged.rglob("*") if p.is_file()}
+        self.calls.append(("upload_folder", {**kwargs, "files": files}))
         return None
 
 
-def test_push_takes_the_token_from_the_environment_and_is_private_by_default(
-    exported: tuple[RunConfig, ExportSummary], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("private", [True, False])
+def test_push_hands_the_token_to_the_client_and_passes_visibility_through(
+    exported: tuple[RunConfig, ExportSummary], private: bool
 ) -> None:
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    """The unit view of push_export; the default (private), the CLI's --public and the token
+    never reaching disk are proven end to end with the real Hub client in test_push_hub.py."""
     hubs: list[RecordingHub] = []
 
     def factory(token: str) -> RecordingHub:
@@ -380,20 +396,19 @@ def test_push_takes_the_token_from_the_environment_and_is_private_by_default(
     pushed = push_export(
         summary.folder,
         "babelforge/armenian-mcq",
-        private=True,
+        private=private,
         environ={"HF_TOKEN": "hf_pushTestToken1234567890"},
         api_factory=factory,
     )
     (hub,) = hubs
     assert hub.token == "hf_pushTestToken1234567890"
     (create, create_args), (upload, upload_args) = hub.calls
-    assert create == "create_repo" and create_args["private"] is True
+    assert create == "create_repo" and create_args["private"] is private
     assert create_args["repo_type"] == "dataset"
-    assert upload == "upload_folder" and upload_args["folder_path"] == summary.folder
+    assert upload == "upload_folder" and "README.md" in upload_args["files"]
     assert upload_args["repo_type"] == "dataset"
     assert "token" not in upload_args and "token" not in create_args
-    assert pushed.private and pushed.repo_id == "babelforge/armenian-mcq"
-    assert not (tmp_path / "hf-home").exists(), "the token must not be stored on disk"
+    assert pushed.private is private and pushed.repo_id == "babelforge/armenian-mcq"
 
 
 def test_push_without_token_is_one_clear_line(

@@ -45,21 +45,21 @@ def test_records_are_frozen_and_refuse_unknown_fields() -> None:
 
 def test_spans_must_lie_inside_the_text() -> None:
     text = "Երևանը հիմնադրվել է 782 թվականին։"
+    last = Span(start=len(text) - 9, end=len(text), type=SpanType.ENTITY)
     sample = HallucinationSample(
         id="h-1",
         language="hy",
         text=text,
-        spans=(Span(start=20, end=23, type=SpanType.ENTITY),),
+        spans=(Span(start=20, end=23, type=SpanType.ENTITY), last),
         method="injection",
     )
-    assert sample.hard_labels == [[20, 23]]
-    assert text[20:23] == "782"
-    with pytest.raises(ValidationError):
+    assert sample.hard_labels == [[20, 23], [len(text) - 9, len(text)]]
+    with pytest.raises(ValidationError, match=f"ends past the text \\({len(text)}\\)"):
         HallucinationSample(
             id="h-2",
             language="hy",
             text=text,
-            spans=(Span(start=20, end=400, type=SpanType.ENTITY),),
+            spans=(Span(start=20, end=len(text) + 1, type=SpanType.ENTITY),),
             method="injection",
         )
 
