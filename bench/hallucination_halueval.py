@@ -13,7 +13,7 @@ into each language, side by side in one run:
    "translation", which shows the protection machinery itself loses no span.
 
 For each, per language: translations that came back, samples whose tags all survived in order
-(`halluc_tags`), whose spans are usable (`spans`), in the target language (`halluc_langid`),
+(`halluc_tags`), whose spans are usable (`spans`), in the target language (`langid`),
 and kept by all three, with the drop reasons.
 
     .venv/bin/python -m bench.hallucination_halueval --sample 20 --languages de hy
@@ -47,7 +47,8 @@ from babelforge.schemas.hallucination_config import HallucinationConfig
 from babelforge.schemas.outcome import ShardOutcome
 from babelforge.schemas.provenance import SamplingParams
 from babelforge.schemas.records import HallucinationSample
-from babelforge.validators.halluc_suite import translation_validators
+from babelforge.validators.base import BatchValidator, Validator
+from babelforge.validators.suites import halluc_translate_suite
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "halueval"
 FILE = "qa_one-turn_data.json"
@@ -95,7 +96,7 @@ def figures(outcome: ShardOutcome[HallucinationSample], seconds: float) -> Figur
         translated=len(judged),
         failed=len(outcome.failed),
         every_span_intact=sum(passed(s, "halluc_tags", "spans") for s in judged),
-        langid_ok=sum(passed(s, "halluc_langid") for s in judged),
+        langid_ok=sum(passed(s, "langid") for s in judged),
         kept=len(outcome.accepted),
         reasons=dict(Counter(outcome.reason_counts()).most_common()),
         seconds=round(seconds, 1),
@@ -127,7 +128,8 @@ async def run(
     max_tokens: int,
 ) -> dict[str, dict[str, Figures]]:
     config = LLMConfig(base_url=server.base_url, model=server.model, max_concurrency=2)
-    validators = translation_validators(HallucinationConfig())
+    suite = halluc_translate_suite(HallucinationConfig().validators, {})
+    validators = [v for v in suite if isinstance(v, Validator | BatchValidator)]
     sampling = SamplingParams(temperature=0.0, max_tokens=max_tokens)
     results: dict[str, dict[str, Figures]] = {}
     async with chat_client(config, cache=cache, accounting=Accounting()) as client:

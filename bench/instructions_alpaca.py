@@ -11,7 +11,7 @@ the project, never used by tests) and measures, side by side in one run:
 2. for each prompt (`--prompts`), the share of records with protected spans (numbers,
    code, URLs, placeholders, tags) whose spans the embedded model's translation broke —
    as the translator itself saw it (placeholder markers lost, duplicated or reordered) —
-   and the share `instr_protected` caught, with the reasons of the whole suite.
+   and the share `protected_spans` caught, with the reasons of the whole suite.
 
     .venv/bin/python -m bench.instructions_alpaca --sample 24 --language de
 
@@ -42,8 +42,8 @@ from babelforge.schemas.instructions_config import InstructionsConfig, Instructi
 from babelforge.schemas.provenance import SamplingParams
 from babelforge.schemas.records import InstructionRecord
 from babelforge.validators.instr_candidate import FIELDS, InstructionCandidate
-from babelforge.validators.instr_suite import instruction_validators
 from babelforge.validators.runner import apply_validators
+from babelforge.validators.suites import instructions_suite
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "data" / "alpaca-seed" / "seed_tasks.jsonl"
 KINDS: tuple[str, ...] = InstructionsConfig.model_fields["protect"].default
@@ -78,7 +78,7 @@ def identity_candidate(record: InstructionRecord, language: str) -> InstructionC
 
 def validate_chunk(chunk: Sequence[InstructionCandidate]) -> int:
     """Run the whole suite over one chunk; returns how many records it judged."""
-    validators = instruction_validators(InstructionValidatorSettings())
+    validators = instructions_suite(InstructionValidatorSettings(), {})
     outcome = apply_validators(chunk, validators, stage="bench")
     return outcome.n_input
 
@@ -165,13 +165,13 @@ def span_figures(
         if any(t.restored is not None and not t.restored.intact for t in translations)
     }
     settings = InstructionValidatorSettings(
-        enabled=("copy", "protected", "markdown", "langid", "length")
+        enabled=("copy", "protected_spans", "markdown", "langid", "length_ratio")
     )
-    outcome = apply_validators(candidates, instruction_validators(settings), stage="bench")
+    outcome = apply_validators(candidates, instructions_suite(settings, {}), stage="bench")
     caught = {
         r.record.id
         for r in outcome.rejected
-        if any(v.validator == "instr_protected" and not v.keep for v in r.verdicts)
+        if any(v.validator == "protected_spans" and not v.keep for v in r.verdicts)
     }
     reasons: Counter[str] = Counter()
     for r in outcome.rejected:
@@ -248,7 +248,7 @@ def main() -> int:
                 f"({f.broken_by_model / translated:.0%})"
             )
             print(
-                f"    rejected by instr_protected: {f.caught} ({f.caught / translated:.0%}); "
+                f"    rejected by protected_spans: {f.caught} ({f.caught / translated:.0%}); "
                 f"of the broken ones: {f.caught_of_broken}/{f.broken_by_model}"
             )
         print(f"    suite reasons (every failing verdict): {f.reasons}")

@@ -1,72 +1,61 @@
-"""What each translation-validation filter catches, on NTREX-128 documents (not a test).
+"""What the SynDARin checks reject, on real professional translations (not a test).
 
-Builds SynDARin-shaped items from NTREX-128 (English news documents with professional
-translations, line-aligned): for each document, language and item,
+Items are built from NTREX-128 (English news documents with professional translations,
+line-aligned, joined into documents by DOCUMENT_IDS.tsv) the way the SynDARin validate stage
+sees them: per document, language and item,
 
-- target paragraph: a window of consecutive target sentences of the document;
-- correct option: a target sentence inside the window; distractors: target sentences of the
-  same document outside the window (on topic, so they share names with the paragraph), or of
-  other documents when the document is too short;
-- question: another target sentence of the document; `source_question`/`source_options`:
-  the aligned English sentences;
-- back-translation: an oracle, the English aligned to whatever target text the item holds
-  (after corruption, the English corrupted the same way), so round-trip chrF is measured for
-  its sensitivity to content change, without MT noise (its clean false-rejection is 0 by
-  construction).
+- target paragraph: a window of 6 consecutive target sentences of the document;
+- correct option: a target sentence inside the window; question: a target sentence outside
+  it, each asked once per document; `source_*`: the aligned English; back-translation: the
+  English aligned to whatever the item holds (the human translation as a perfect
+  back-translation);
+- distractors, two kinds, two clean sets: 3 sentences of OTHER documents, or 3 other
+  sentences of THE SAME PARAGRAPH (on topic, found in the paragraph, as a good LLM writes).
 
-Corrupted copies of every clean item: the paragraph swapped with another document's, the
-question and options swapped with another document's item, question and options truncated
-to 40%, left untranslated (English), replaced by another NTREX language, numbers changed.
-For each validator and for the suite: the share of each corruption caught and the share of
-clean items wrongly rejected; then throughput (records/s), one process and two processes.
-near_duplicate judges each set as one batch: it targets repeated questions, not these
-corruptions, so only its clean column says much.
+Corrupted copies of every clean item (both distractor kinds): the paragraph swapped with
+another document's, the correct option truncated to 40%, the paragraph cut in the middle of
+the answer, question and options untranslated (English) or in another NTREX language,
+numbers changed (items with digits), the answer index moved to a distractor, the correct
+option replaced by another sentence of the same paragraph. The last two are for the QA
+judge (another helper's): this prints what the LLM-free suite does with them.
+
+Printed: the clean false-reject rate per language and per check for both distractor kinds,
+the catch rate of every corruption per check and for the default suite, and records/s of
+the default suite through the runner in one process.
 
     .venv/bin/python -m bench.validators_ntrex [--data ../shared/data/ntrex128]
 """
 
 import argparse
-import os
 import random
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from babelforge.schemas.config import ValidatorSettings
 from babelforge.schemas.records import TranslatedMCQ
-from babelforge.schemas.verdict import Verdict
-from babelforge.validators.base import BatchValidator, Validator
-from babelforge.validators.mcq_suite import mcq_validators
+from babelforge.validators.base import BatchValidator, Check, Validator
 from babelforge.validators.runner import apply_validators
+from babelforge.validators.suites import mcq_suite
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ntrex128"
-LANGUAGES = {"hye": "hy", "deu": "de", "hin": "hi", "spa": "es", "swa": "sw", "ben": "bn"}
-# The language each target is replaced by in the `other_language` corruption.
+LANGUAGES = {"deu": "de", "spa": "es", "hin": "hi", "hye": "hy", "swa": "sw", "ben": "bn"}
 OTHER = {"hye": "hin", "deu": "spa", "hin": "ben", "spa": "deu", "swa": "spa", "ben": "hin"}
 WINDOW = 6
 TRUNCATE_TO = 0.4
+KINDS = ("other_docs", "same_paragraph")
 CORRUPTIONS = (
     "swapped_paragraph",
-    "swapped_translation",
-    "truncated",
+    "truncated_answer",
+    "truncated_paragraph",
     "untranslated",
     "other_language",
     "numbers_changed",
-)
-PER_RECORD = (
-    "options",
-    "langid",
-    "answer_match",
-    "roundtrip_chrf",
-    "length_ratio",
-    "numbers",
-)
-DEFAULT_SUITE = tuple(
-    n for n in ValidatorSettings().enabled if n not in {"near_duplicate", "llm_judge"}
+    "answer_is_distractor",
+    "answer_wrong_phrase",
 )
 _DIGITS = re.compile(r"\d+")
 
@@ -76,18 +65,20 @@ class Corpus:
     """NTREX lines per language (ISO 639-3 keys, 'eng' included) and document spans."""
 
     lines: dict[str, list[str]]
-    documents: list[tuple[str, int, int]]  # (doc id, first line, end line)
+    documents: list[tuple[int, int]]  # (first line, end line)
 
 
 @dataclass(frozen=True)
 class Item:
-    """Line numbers of one item: question, correct option, distractors, paragraph window."""
+    """Line numbers of one item: question, answer, both distractor kinds, paragraph, spare."""
 
     doc: int
     question: int
     answer: int
-    distractors: tuple[int, int, int]
     window: tuple[int, int]
+    same: tuple[int, int, int]
+    other: tuple[int, int, int]
+    spare: int  # a sentence of the paragraph that is no option: the wrong phrase
 
 
 def load_corpus(root: Path) -> Corpus:
@@ -95,14 +86,9 @@ def load_corpus(root: Path) -> Corpus:
     lines = {"eng": _read(root / "newstest2019-src.eng.txt")}
     for code in LANGUAGES:
         lines[code] = _read(root / f"newstest2019-ref.{code}.txt")
-    doc_ids = [line.split("\t")[0] for line in _read(root / "DOCUMENT_IDS.tsv")]
-    documents: list[tuple[str, int, int]] = []
-    start = 0
-    for i in range(1, len(doc_ids) + 1):
-        if i == len(doc_ids) or doc_ids[i] != doc_ids[start]:
-            documents.append((doc_ids[start], start, i))
-            start = i
-    return Corpus(lines, documents)
+    ids = [line.split("\t")[0] for line in _read(root / "DOCUMENT_IDS.tsv")]
+    starts = [i for i in range(len(ids)) if i == 0 or ids[i] != ids[i - 1]]
+    return Corpus(lines, list(zip(starts, [*starts[1:], len(ids)], strict=True)))
 
 
 def _read(path: Path) -> list[str]:
@@ -110,63 +96,56 @@ def _read(path: Path) -> list[str]:
 
 
 def make_items(corpus: Corpus, per_doc: int, rng: random.Random) -> list[Item]:
-    """Pick up to `per_doc` items per document of at least 4 sentences, each with its own
-    question sentence (so that no two items of the set ask the same question)."""
+    """Up to `per_doc` items per document long enough for a window and a question."""
     items: list[Item] = []
-    all_lines = range(len(corpus.lines["eng"]))
-    for d, (_, start, end) in enumerate(corpus.documents):
-        if end - start < 4:
+    n_lines = len(corpus.lines["eng"])
+    for d, (start, end) in enumerate(corpus.documents):
+        if end - start < WINDOW + 1:
             continue
-        questions = rng.sample(range(start, end), min(per_doc, end - start))
-        for question in questions:
-            w_start = rng.randrange(start, max(start + 1, end - WINDOW + 1))
-            window = (w_start, min(end, w_start + WINDOW))
-            answer = rng.choice([i for i in range(*window) if i != question])
-            outside = [i for i in range(start, end) if not window[0] <= i < window[1]]
-            outside = [i for i in outside if i != question]
-            rng.shuffle(outside)
-            picked = outside[:3]
-            while len(picked) < 3:
-                other = rng.choice(all_lines)
-                if not start <= other < end and other not in picked:
-                    picked.append(other)
-            items.append(Item(d, question, answer, (picked[0], picked[1], picked[2]), window))
+        asked: set[int] = set()  # each question once: repeated ones are near-duplicates
+        for _ in range(per_doc):
+            w = rng.randrange(start, end - WINDOW + 1)
+            inside = list(range(w, w + WINDOW))
+            rng.shuffle(inside)
+            answer, s1, s2, s3, spare = inside[:5]
+            free = [i for i in range(start, end) if not w <= i < w + WINDOW and i not in asked]
+            if not free:
+                break
+            question = rng.choice(free)
+            asked.add(question)
+            other: list[int] = []
+            while len(other) < 3:
+                pick = rng.randrange(n_lines)
+                if not start <= pick < end and pick not in other:
+                    other.append(pick)
+            items.append(
+                Item(d, question, answer, (w, w + WINDOW), (s1, s2, s3), (*other,), spare)  # type: ignore[arg-type]
+            )
     return items
 
 
-def build(corpus: Corpus, item: Item, lang: str, n: int) -> TranslatedMCQ:
-    """Return the clean TranslatedMCQ of one item in one language (answer at index n % 4)."""
+def build(corpus: Corpus, item: Item, lang: str, kind: str, n: int) -> TranslatedMCQ:
+    """The clean item in `lang` with distractors of `kind` (answer at index n % 4)."""
     tgt, eng = corpus.lines[lang], corpus.lines["eng"]
-    order = list(item.distractors)
+    order = list(item.same if kind == "same_paragraph" else item.other)
     answer_index = n % 4
     order.insert(answer_index, item.answer)
     options = (tgt[order[0]], tgt[order[1]], tgt[order[2]], tgt[order[3]])
-    source_options = (eng[order[0]], eng[order[1]], eng[order[2]], eng[order[3]])
+    english = (eng[order[0]], eng[order[1]], eng[order[2]], eng[order[3]])
     return TranslatedMCQ(
-        id=f"{lang}-{n}",
+        id=f"{lang}-{kind}-{n}",
         mcq_id=f"mcq-{n}",
-        pair_id=corpus.documents[item.doc][0],
+        pair_id=f"doc-{item.doc}",
         language=LANGUAGES[lang],
         question=tgt[item.question],
         options=options,
         answer_index=answer_index,
         target_paragraph=" ".join(tgt[item.window[0] : item.window[1]]),
         source_question=eng[item.question],
-        source_options=source_options,
+        source_options=english,
         back_translated_question=eng[item.question],
-        back_translated_options=source_options,
+        back_translated_options=english,
     )
-
-
-def _map_texts(
-    r: TranslatedMCQ, f: Callable[[str], str], back: Callable[[str], str]
-) -> dict[str, object]:
-    return {
-        "question": f(r.question),
-        "options": tuple(f(o) for o in r.options),
-        "back_translated_question": back(r.source_question),
-        "back_translated_options": tuple(back(o) for o in r.source_options),
-    }
 
 
 def _truncate(text: str) -> str:
@@ -174,178 +153,128 @@ def _truncate(text: str) -> str:
     return cut.rsplit(" ", 1)[0] if " " in cut else cut
 
 
-def _number_shift(rng: random.Random) -> Callable[[str], str]:
-    shifts: dict[str, str] = {}
+def _shift_numbers(text: str) -> str:
+    return _DIGITS.sub(lambda m: str(int(m.group(0)) + 3).zfill(len(m.group(0))), text)
 
-    def change(match: re.Match[str]) -> str:
-        digits = match.group(0)
-        if digits not in shifts:
-            value = int(digits) + rng.randint(1, 9)
-            shifts[digits] = str(value).zfill(len(digits))
-        return shifts[digits]
 
-    return lambda text: _DIGITS.sub(change, text)
+def _with_option(record: TranslatedMCQ, target: str, english: str) -> dict[str, object]:
+    i = record.answer_index
+
+    def put(options: tuple[str, ...], value: str) -> tuple[str, ...]:
+        return (*options[:i], value, *options[i + 1 :])
+
+    return {
+        "options": put(record.options, target),
+        "source_options": put(record.source_options, english),
+        "back_translated_options": put(record.source_options, english),
+    }
 
 
 def corrupt(
     kind: str,
-    clean: list[TranslatedMCQ],
-    corpus: Corpus,
-    items: list[Item],
-    lang: str,
-    rng: random.Random,
-) -> list[TranslatedMCQ]:
-    """Return the corrupted copies of `clean` (one language) that the corruption applies to."""
-    out: list[TranslatedMCQ] = []
-    other_doc = _derangement(items, rng)
-    for n, (record, item) in enumerate(zip(clean, items, strict=True)):
-        partner = clean[other_doc[n]]
-        update: dict[str, object]
-        if kind == "swapped_paragraph":
-            update = {"target_paragraph": partner.target_paragraph}
-        elif kind == "swapped_translation":
-            update = {
-                "question": partner.question,
-                "options": partner.options,
-                "back_translated_question": partner.source_question,
-                "back_translated_options": partner.source_options,
-            }
-        elif kind == "truncated":
-            update = _map_texts(record, _truncate, _truncate)
-        elif kind == "untranslated":
-            update = {"question": record.source_question, "options": record.source_options}
-        elif kind == "other_language":
-            other = build(corpus, item, OTHER[lang], n)
-            update = {"question": other.question, "options": other.options}
-        elif kind == "numbers_changed":
-            if not any(_DIGITS.search(t) for t in (record.question, *record.options)):
-                continue
-            shift = _number_shift(rng)
-            update = _map_texts(record, shift, shift)
-        else:
-            raise ValueError(f"unknown corruption {kind!r}")
-        out.append(record.model_copy(update={**update, "id": f"{record.id}-{kind}"}))
-    return out
+    record: TranslatedMCQ,
+    partner: TranslatedMCQ,
+    other: TranslatedMCQ,
+    spare: tuple[str, str],
+) -> TranslatedMCQ | None:
+    """The corrupted copy of `record` (None when the corruption does not apply to it).
 
-
-def _derangement(items: list[Item], rng: random.Random) -> list[int]:
-    """For each item, the index of an item from another document; a permutation, so that
-    no two corrupted copies share a partner. Items are grouped by document, and a shift by
-    half the list never lands in the same document (none holds half of the items)."""
-    shift = len(items) // 2 + rng.randrange(max(1, len(items) // 10))
-    out = [(i + shift) % len(items) for i in range(len(items))]
-    if any(items[i].doc == items[j].doc for i, j in enumerate(out)):
-        raise ValueError("a document holds too many items for the swap corruptions")
-    return out
-
-
-Flags = dict[str, dict[str, list[bool]]]  # validator -> set ("clean" or corruption) -> drops
-
-
-def drops(validator: Validator | BatchValidator, records: Sequence[TranslatedMCQ]) -> list[bool]:
-    """Return, per record, whether the validator rejects it (batch validators: one batch)."""
-    if isinstance(validator, BatchValidator):
-        verdicts: list[Verdict] = validator.check_batch(records)
-    else:
-        verdicts = [validator(r) for r in records]
-    return [not v.keep for v in verdicts]
-
-
-def language_flags(
-    lang: str, items: list[Item], corpus: Corpus, settings: ValidatorSettings, seed: int
-) -> tuple[Flags, dict[str, int]]:
-    """Build one language's clean and corrupted sets; return every validator's drops on each
-    set, and the size of each set."""
-    rng = random.Random(f"{seed}-{lang}")
-    clean = [build(corpus, item, lang, n) for n, item in enumerate(items)]
-    sets = {"clean": clean, **{k: corrupt(k, clean, corpus, items, lang, rng) for k in CORRUPTIONS}}
-    flags: Flags = {}
-    for v in _validators(settings):
-        flags[v.name] = {kind: drops(v, recs) for kind, recs in sets.items()}
-    for suite_name, members in (
-        ("SUITE (default)", DEFAULT_SUITE),
-        ("SUITE + numbers", (*DEFAULT_SUITE, "numbers")),
-    ):
-        flags[suite_name] = {
-            kind: [any(col) for col in zip(*(flags[m][kind] for m in members), strict=True)]
-            for kind in sets
+    `partner`: the same item of another document; `other`: the item in another language;
+    `spare`: (target, English) of a paragraph sentence that is no option."""
+    update: dict[str, object]
+    if kind == "swapped_paragraph":
+        update = {"target_paragraph": partner.target_paragraph}
+    elif kind == "truncated_answer":
+        update = _with_option(
+            record, _truncate(record.answer), _truncate(record.source_options[record.answer_index])
+        )
+        update["source_options"] = record.source_options
+    elif kind == "truncated_paragraph":
+        at = record.target_paragraph.find(record.answer) + len(record.answer) // 2
+        update = {"target_paragraph": record.target_paragraph[:at]}
+    elif kind == "untranslated":
+        update = {"question": record.source_question, "options": record.source_options}
+    elif kind == "other_language":
+        update = {"question": other.question, "options": other.options}
+    elif kind == "numbers_changed":
+        if not any(_DIGITS.search(t) for t in (record.question, *record.options)):
+            return None
+        update = {
+            "question": _shift_numbers(record.question),
+            "options": tuple(_shift_numbers(o) for o in record.options),
+            "back_translated_question": _shift_numbers(record.source_question),
+            "back_translated_options": tuple(_shift_numbers(o) for o in record.source_options),
         }
-    return flags, {kind: len(recs) for kind, recs in sets.items()}
+    elif kind == "answer_is_distractor":
+        update = {"answer_index": (record.answer_index + 1) % 4}
+    elif kind == "answer_wrong_phrase":
+        update = _with_option(record, *spare)
+    else:
+        raise ValueError(f"unknown corruption {kind!r}")
+    return record.model_copy(update={**update, "id": f"{record.id}-{kind}"})
 
 
-def pool(parts: Sequence[Flags]) -> Flags:
-    """Concatenate the flags of several languages."""
-    out: Flags = {}
-    for part in parts:
-        for name, kinds in part.items():
-            for kind, found in kinds.items():
-                out.setdefault(name, {}).setdefault(kind, []).extend(found)
+Drops = dict[str, list[bool]]  # check name -> one flag per record
+
+
+def drops(checks: Sequence[Check], records: Sequence[TranslatedMCQ]) -> Drops:
+    """Per check, whether it rejects each record (batch checks see the set as one shard)."""
+    out: Drops = {}
+    for check in checks:
+        if isinstance(check, BatchValidator):
+            out[check.name] = [not v.keep for v in check.check_batch(records)]
+        elif isinstance(check, Validator):
+            out[check.name] = [not check(r).keep for r in records]
+    names = list(out)
+    out["SUITE"] = [any(out[n][i] for n in names) for i in range(len(records))]
     return out
 
 
-def _share(flags: Sequence[bool]) -> str:
-    return f"{100 * sum(flags) / len(flags):5.1f}" if flags else "    -"
+def _pct(flags: Sequence[bool]) -> str:
+    return f"{100 * sum(flags) / len(flags):6.1f}" if flags else "     -"
 
 
-def table(flags: Flags) -> list[str]:
-    """Return the rows: % of clean items rejected, % of each corruption caught."""
-    head = f"{'validator':<17}{'clean FP%':>10}" + "".join(f"{k[:14]:>16}" for k in CORRUPTIONS)
+def sets_for(
+    corpus: Corpus, items: list[Item], lang: str, kind: str
+) -> dict[str, list[TranslatedMCQ]]:
+    """The clean set of one language and distractor kind, and each corrupted set."""
+    clean = [build(corpus, it, lang, kind, n) for n, it in enumerate(items)]
+    half = len(items) // 2
+    out: dict[str, list[TranslatedMCQ]] = {"clean": clean}
+    for corruption in CORRUPTIONS:
+        built = []
+        for n, (record, item) in enumerate(zip(clean, items, strict=True)):
+            partner = clean[(n + half) % len(clean)]
+            if items[(n + half) % len(items)].doc == item.doc:
+                continue
+            other = build(corpus, item, OTHER[lang], kind, n)
+            spare = (corpus.lines[lang][item.spare], corpus.lines["eng"][item.spare])
+            found = corrupt(corruption, record, partner, other, spare)
+            if found is not None:
+                built.append(found)
+        out[corruption] = built
+    return out
+
+
+def table(title: str, columns: dict[str, Drops]) -> list[str]:
+    """Rows: one per check, one column per set (% rejected)."""
+    names = list(next(iter(columns.values())))
+    head = f"{title:<16}" + "".join(f"{c[:13]:>14}" for c in columns)
     rows = [head, "-" * len(head)]
-    for name, cols in flags.items():
-        cells = "".join(f"{_share(cols[k]):>16}" for k in CORRUPTIONS)
-        rows.append(f"{name:<17}{_share(cols['clean']):>10}{cells}")
+    for name in names:
+        rows.append(f"{name:<16}" + "".join(f"{_pct(d[name]):>14}" for d in columns.values()))
     return rows
 
 
-def _validators(settings: ValidatorSettings) -> list[Validator | BatchValidator]:
-    enabled = tuple(n for n in (*PER_RECORD, "near_duplicate") if n != "llm_judge")
-    built = mcq_validators(settings.model_copy(update={"enabled": enabled}))
-    return [v for v in built if isinstance(v, Validator | BatchValidator)]
-
-
-def _throughput_worker(job: tuple[list[TranslatedMCQ], ValidatorSettings]) -> tuple[int, float]:
-    records, settings = job
-    start = time.process_time()
-    n = apply_validators(records, _validators(settings), stage="bench").n_input
-    return n, time.process_time() - start
-
-
-def throughput(records: list[TranslatedMCQ], settings: ValidatorSettings) -> list[str]:
-    """Return rows of records per CPU-second per validator and of the runner, one process and
-    two; CPU time, not wall time, so that other load on the machine does not skew them."""
-    rows = [f"{'validator':<17}{'records/cpu-s':>14}"]
-    for v in _validators(settings):
-        drops(v, records[:50])  # warm up (model load, caches)
-        start = time.process_time()
-        drops(v, records)
-        rows.append(f"{v.name:<17}{len(records) / (time.process_time() - start):>14.0f}")
-    n, cpu = _throughput_worker((records, settings))
-    one = n / cpu
-    rows.append(f"{'runner, 1 proc':<17}{one:>14.0f}")
-    jobs = [(records[i::2], settings) for i in range(2)]
-    with ProcessPoolExecutor(2) as workers:
-        list(workers.map(_throughput_worker, [(r[:20], s) for r, s in jobs]))  # warm up
-        wall = time.perf_counter()
-        done = list(workers.map(_throughput_worker, jobs))
-        wall = time.perf_counter() - wall
-    two = sum(n / cpu for n, cpu in done)
-    rows.append(f"{'runner, 2 procs':<17}{two:>14.0f}   (sum of both workers' records/cpu-s)")
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    rows.append(
-        f"{'  wall clock':<17}{sum(n for n, _ in done) / wall:>14.0f}   "
-        f"(records/s with the machine's load average at {load:.1f})"
-    )
-    return rows
-
-
-def _settings(pairs: Sequence[str]) -> ValidatorSettings:
-    values: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise SystemExit(f"--set wants KEY=VALUE, got {pair!r}")
-        values[key] = value
-    return ValidatorSettings.model_validate(values)
+def throughput(records: list[TranslatedMCQ], settings: ValidatorSettings) -> str:
+    """Records/s of the default suite through the runner, one process (CPU and wall time)."""
+    checks = mcq_suite(settings, {})
+    apply_validators(records[:50], checks, stage="bench")  # warm up: model load, caches
+    wall, cpu = time.perf_counter(), time.process_time()
+    apply_validators(records, checks, stage="bench")
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    n = len(records)
+    return f"{n} records: {n / cpu:.0f} records/cpu-s, {n / wall:.0f} records/s wall"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -354,50 +283,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--per-doc", type=int, default=3, help="items per document")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--languages", nargs="*", default=list(LANGUAGES))
-    parser.add_argument(
-        "--set", nargs="*", default=[], metavar="KEY=VALUE", help="override ValidatorSettings"
-    )
-    parser.add_argument("--no-throughput", action="store_true")
-    parser.add_argument("--no-tables", action="store_true")
     args = parser.parse_args(argv)
     if not (args.data / "DOCUMENT_IDS.tsv").exists():
         print(f"skipped: NTREX-128 not found at {args.data} (pass --data PATH)")
         return 0
-    settings = _settings(args.set)
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])
+    settings = ValidatorSettings()
+    checks = mcq_suite(settings, {})
     corpus = load_corpus(args.data)
     items = make_items(corpus, args.per_doc, random.Random(args.seed))
-    print(f"NTREX-128 at {args.data}: {len(corpus.documents)} documents, {len(items)} items")
-    print(f"CPUs used: {len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else '?'}")
-    print(f"settings: {settings.model_dump(exclude={'enabled'})}")
-    print(f"default suite: {', '.join(DEFAULT_SUITE)} (near_duplicate shown apart)")
-    print("cells: % of items rejected (clean) or caught (corrupted); '-' = none eligible\n")
-    if not args.no_tables:
-        jobs = [(lang, items, corpus, settings, args.seed) for lang in args.languages]
-        with ProcessPoolExecutor(2) as workers:
-            results = list(workers.map(_language_job, jobs))
-        for lang, (flags, sizes) in zip(args.languages, results, strict=True):
-            counts = ", ".join(f"{k} {n}" for k, n in sizes.items())
-            print(f"== {lang} ({LANGUAGES[lang]}): {counts}")
-            print("\n".join(table(flags)), end="\n\n")
-        pooled = pool([flags for flags, _ in results])
-        print(f"== all languages: {len(pooled['options']['clean'])} clean items")
-        print("\n".join(table(pooled)), end="\n\n")
-    if not args.no_throughput:
-        records = [
-            build(corpus, item, lang, n) for lang in args.languages for n, item in enumerate(items)
-        ]
-        sample = random.Random(args.seed).sample(records, min(len(records), 1200))
-        print(f"== throughput on {len(sample)} clean items (all languages)")
-        print("\n".join(throughput(sample, settings)))
+    print(f"NTREX-128: {len(corpus.documents)} documents, {len(items)} items per language")
+    print(f"default suite: {', '.join(settings.enabled)}\n")
+    clean: dict[str, Drops] = {}
+    pooled: dict[str, dict[str, Drops]] = {kind: {} for kind in KINDS}
+    for lang in args.languages:
+        for kind in KINDS:
+            found = {
+                name: drops(checks, recs)
+                for name, recs in sets_for(corpus, items, lang, kind).items()
+            }
+            clean[f"{LANGUAGES[lang]} {kind[:5]}"] = found["clean"]
+            for name, flags in found.items():
+                merged = pooled[kind].setdefault(name, {})
+                for check, values in flags.items():
+                    merged.setdefault(check, []).extend(values)
+    print("clean false-reject % per language (other = distractors from other documents,")
+    print("same = distractors from the same paragraph)")
+    print("\n".join(table("check", clean)), end="\n\n")
+    for kind in KINDS:
+        print(f"catch % per corruption, all languages, distractors: {kind}")
+        print("\n".join(table("check", pooled[kind])), end="\n\n")
+    records = [
+        build(corpus, it, lang, "same_paragraph", n)
+        for lang in args.languages
+        for n, it in enumerate(items)
+    ]
+    sample = random.Random(args.seed).sample(records, min(len(records), 2000))
+    print("throughput of the default suite, one process: " + throughput(sample, settings))
     return 0
-
-
-def _language_job(
-    job: tuple[str, list[Item], Corpus, ValidatorSettings, int],
-) -> tuple[Flags, dict[str, int]]:
-    return language_flags(*job)
 
 
 if __name__ == "__main__":

@@ -1,22 +1,17 @@
 """Protect spans that a translation must not touch, and check they came back intact.
 
-Protected spans are replaced by numbered placeholders `⟦0⟧, ⟦1⟧, …` before translation and
-restored afterwards; a placeholder the translation lost, duplicated or reordered is reported.
+The spans are found by validators/protectable.py, by the rule the `protected_spans` check
+counts them with. Protected spans are replaced by numbered placeholders `⟦0⟧, ⟦1⟧, …`
+before translation and restored afterwards; a placeholder the translation lost, duplicated
+or reordered is reported.
 """
 
 import re
 from dataclasses import dataclass
 
-PATTERNS: dict[str, str] = {
-    "code_block": r"```.*?```",
-    "inline_code": r"`[^`\n]+`",
-    "url": r"https?://[^\s)\]>\"']+",
-    "tag": r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?>",
-    "placeholder": r"\{[A-Za-z_][\w.]*\}|%(?:\d+\$)?[sdif]",
-    "quoted_name": r"\"[^\"\n]{1,60}\"",
-    "number": r"\d+(?:[.,:]\d+)*",
-}
-DEFAULT_KINDS: tuple[str, ...] = tuple(PATTERNS)
+from babelforge.validators.protectable import DEFAULT_KINDS, PATTERNS, occurrences, span_pattern
+
+__all__ = ["DEFAULT_KINDS", "PATTERNS", "Protected", "Restored", "protect", "restore"]
 _MARK = re.compile(r"⟦(\d+)⟧")
 
 
@@ -47,7 +42,7 @@ class Restored:
 
 def protect(text: str, kinds: tuple[str, ...] = DEFAULT_KINDS) -> Protected:
     """Replace every protected span (earliest, longest first) with a numbered placeholder."""
-    pattern = re.compile("|".join(f"(?P<{k}>{PATTERNS[k]})" for k in kinds), re.DOTALL)
+    pattern = span_pattern(tuple(kinds))
     spans: list[str] = []
     found_kinds: list[str] = []
 
@@ -74,5 +69,5 @@ def restore(translated: str, protected: Protected) -> Restored:
         translated,
     )
     # a span whose placeholder vanished but whose text the translator copied as is, is not lost
-    lost = tuple(protected.spans[i] for i in missing if protected.spans[i] not in text)
+    lost = tuple(protected.spans[i] for i in missing if not occurrences(protected.spans[i], text))
     return Restored(text, missing, duplicated, reordered=valid != sorted(valid), lost=lost)

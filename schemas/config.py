@@ -3,16 +3,19 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 
 from babelforge.schemas.base import Record
 from babelforge.schemas.delivery_config import ExportConfig, TrackingConfig
 from babelforge.schemas.errors import ConfigError
+from babelforge.schemas.evaluate_config import EvaluateConfig
 from babelforge.schemas.gold_config import GoldConfig
 from babelforge.schemas.hallucination_config import HallucinationConfig
 from babelforge.schemas.instructions_config import InstructionsConfig
+from babelforge.schemas.judge_config import JudgeSettings
 from babelforge.schemas.languages import LanguageCode
 from babelforge.schemas.provenance import SamplingParams
+from babelforge.schemas.validator_config import TranslationCheckSettings
 from babelforge.schemas.yaml_lines import load_yaml_with_lines
 
 Backend = Literal["embedded", "openai", "vllm-engine"]
@@ -28,7 +31,19 @@ class LLMConfig(Record):
     api_key_env: str | None = Field(
         default=None, description="name of the environment variable that holds the API key"
     )
-    structured_output: StructuredMode = "auto"
+    model_pack: str | None = Field(
+        default=None,
+        description="embedded backend: the model pack to serve (`babelforge models` lists "
+        "them); default smollm2-135m-instruct",
+    )
+    model_path: str | None = Field(
+        default=None, description="embedded backend: a GGUF file to serve instead of a pack"
+    )
+    structured_output: StructuredMode = Field(
+        default="auto",
+        description="auto probes the endpoint once (json_schema, then json_object + schema, "
+        "then the schema in the prompt); an explicit mode is used as given",
+    )
     max_concurrency: int = Field(default=4, ge=1, le=1024)
     timeout_s: float = Field(default=120.0, gt=0)
     max_retries: int = Field(default=5, ge=0)
@@ -36,6 +51,14 @@ class LLMConfig(Record):
     sampling: SamplingParams = SamplingParams()
     context_length: int = Field(default=2048, ge=256)
     engine_options: dict[str, str | int | float | bool] = {}
+
+    @model_validator(mode="after")
+    def _one_embedded_model(self) -> "LLMConfig":
+        if self.model_pack is not None and self.model_path is not None:
+            raise ValueError("give llm.model_pack or llm.model_path, not both")
+        if (self.model_pack or self.model_path) and self.backend != "embedded":
+            raise ValueError("llm.model_pack and llm.model_path are for the embedded backend")
+        return self
 
     def api_key(self, environ: dict[str, str]) -> SecretStr | None:
         """Return the key from the environment, never from the file."""
@@ -72,40 +95,48 @@ class MiningConfig(Record):
 
 ValidatorName = Literal[
     "options",
+    "protected_spans",
     "langid",
+    "copy",
     "answer_match",
+    "numbers",
     "roundtrip_chrf",
     "length_ratio",
     "near_duplicate",
-    "numbers",
-    "protected_spans",
-    "llm_judge",
+    "qa_judge",
+    "mqm_judge",
 ]
+# Names of earlier releases, still read from configs.
+_RENAMED_CHECKS = {"llm_judge": "qa_judge"}
 
 
-class ValidatorSettings(Record):
-    """Thresholds of the translation-validation filters."""
+class ValidatorSettings(TranslationCheckSettings):
+    """Which SynDARin checks run, in this order, and their thresholds.
+
+    The LLM judges (`qa_judge`, `mqm_judge`) are set by `judges` and run last, on the
+    records every cheap check kept; naming one in `enabled` is allowed, not needed.
+    """
 
     enabled: tuple[ValidatorName, ...] = (
-        "protected_spans",
         "options",
+        "protected_spans",
         "langid",
+        "copy",
         "answer_match",
+        "numbers",
         "roundtrip_chrf",
         "length_ratio",
         "near_duplicate",
     )
     answer_match_threshold: float = Field(default=70.0, ge=0, le=100)
-    answer_margin: float = Field(default=5.0, ge=0, le=100)
-    chrf_threshold: float = Field(default=30.0, ge=0, le=100)
-    min_length_ratio: float = Field(default=0.5, gt=0)
-    max_length_ratio: float = Field(default=2.0, gt=0)
-    near_duplicate_threshold: float = Field(default=0.8, gt=0, le=1)
-    langid_min_confidence: float = Field(default=0.7, ge=0, le=1)
-    langid_min_letters: int = Field(default=12, ge=0)
-    script_min_share: float = Field(default=0.6, ge=0, le=1)
-    near_duplicate_num_perm: int = Field(default=128, ge=16)
-    judge_max_paragraph_chars: int = Field(default=4000, ge=100)
+    judges: JudgeSettings = JudgeSettings()
+
+    @field_validator("enabled", mode="before")
+    @classmethod
+    def _renamed(cls, value: object) -> object:
+        if isinstance(value, list | tuple):
+            return tuple(_RENAMED_CHECKS.get(v, v) if isinstance(v, str) else v for v in value)
+        return value
 
 
 class SyndarinConfig(Record):
@@ -119,6 +150,11 @@ class SyndarinConfig(Record):
         "tiny ones (the embedded SmolLM2-135M) copy the examples instead",
     )
     answer_in_paragraph_threshold: float = Field(default=80.0, ge=0, le=100)
+    translation_mode: Literal["per_field", "batched"] = Field(
+        default="per_field",
+        description="'batched' translates question and four options in one request each way "
+        "(2 requests an item instead of 10); 'per_field' sends one request per text",
+    )
     validators: ValidatorSettings = ValidatorSettings()
 
 
@@ -131,12 +167,19 @@ class RunConfig(Record):
     languages: tuple[LanguageCode, ...] = Field(min_length=1)
     llm: LLMConfig = LLMConfig()
     shard_size: int = Field(default=200, ge=1)
+    execution: Literal["streaming", "sequential"] = Field(
+        default="streaming",
+        description="'streaming' runs every recipe, language and stage at once, a stage "
+        "starting on each upstream shard as it commits; 'sequential' runs them one after "
+        "another, one shard at a time (for debugging; same records)",
+    )
     syndarin: SyndarinConfig | None = None
     instructions: InstructionsConfig | None = None
     hallucination: HallucinationConfig | None = None
     gold: GoldConfig | None = None
     export: ExportConfig = ExportConfig()
     tracking: TrackingConfig = TrackingConfig()
+    evaluate: EvaluateConfig | None = None
 
 
 def load_config(path: str | Path) -> RunConfig:

@@ -2,14 +2,39 @@
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from babelforge.schemas.base import Record
+from babelforge.schemas.judge_config import JudgeSettings
 from babelforge.schemas.languages import LanguageCode
 from babelforge.schemas.provenance import SamplingParams
 from babelforge.schemas.records import SpanType
+from babelforge.schemas.validator_config import TranslationCheckSettings
 
 HallucinationStage = Literal["queries", "answers", "inject", "translate"]
+QueryCheck = Literal["halluc_query", "langid", "halluc_query_dup", "near_duplicate"]
+AnswerCheck = Literal["halluc_answer"]
+TextCheck = Literal["halluc_tags", "spans", "halluc_inject", "langid", "mqm_judge"]
+# Thresholds that earlier releases read from the top of `hallucination:`.
+_MOVED_TO_VALIDATORS = (
+    "query_min_chars",
+    "inject_min_context_similarity",
+    "langid_min_confidence",
+    "langid_min_letters",
+)
+
+
+class HallucinationValidatorSettings(TranslationCheckSettings):
+    """Which checks each hallucination stage runs, in this order, and their thresholds."""
+
+    queries: tuple[QueryCheck, ...] = ("halluc_query", "langid", "halluc_query_dup")
+    answers: tuple[AnswerCheck, ...] = ("halluc_answer",)
+    inject: tuple[TextCheck, ...] = ("halluc_tags", "spans", "halluc_inject", "langid")
+    translate: tuple[TextCheck, ...] = ("halluc_tags", "spans", "langid")
+    langid_min_confidence: float = Field(default=0.5, ge=0, le=1)
+    query_min_chars: int = Field(default=8, ge=1)
+    inject_min_context_similarity: float = Field(default=0.6, ge=0, le=1)
+    judges: JudgeSettings = JudgeSettings()
 
 
 class ModelUnderStudy(Record):
@@ -37,6 +62,9 @@ class HallucinationConfig(Record):
     tagged_paths: tuple[str, ...] = Field(
         default=(), description='English FAVA-tagged JSONL files ({"id", "tagged"} per line)'
     )
+    mushroom_paths: dict[LanguageCode, tuple[str, ...]] = Field(
+        default={}, description="per language, labeled Mu-SHROOM JSONL files to import"
+    )
     max_articles: int | None = Field(
         default=None, ge=1, description="per language, among the articles long enough"
     )
@@ -50,7 +78,6 @@ class HallucinationConfig(Record):
     max_reference_sentences: int = Field(default=3, ge=1, le=3)
     max_reference_chars: int = Field(default=600, ge=50)
     queries_per_article: int = Field(default=2, ge=1, le=20)
-    query_min_chars: int = Field(default=8, ge=1)
     sampling: SamplingParams | None = Field(
         default=None, description="of the query writer, injector and translator; default llm's"
     )
@@ -59,6 +86,18 @@ class HallucinationConfig(Record):
     inject_per_article: int = Field(
         default=1, ge=1, le=5, description="references of each article that get hallucinations"
     )
-    inject_min_context_similarity: float = Field(default=0.6, ge=0, le=1)
-    langid_min_confidence: float = Field(default=0.5, ge=0, le=1)
-    langid_min_letters: int = Field(default=12, ge=0)
+    validators: HallucinationValidatorSettings = HallucinationValidatorSettings()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved(cls, data: object) -> object:
+        """Read the thresholds earlier releases kept at the top into `validators`."""
+        if not isinstance(data, dict) or not any(k in data for k in _MOVED_TO_VALIDATORS):
+            return data
+        data = dict(data)
+        checks = dict(data.get("validators") or {})
+        for key in _MOVED_TO_VALIDATORS:
+            if key in data:
+                checks.setdefault(key, data.pop(key))
+        data["validators"] = checks
+        return data

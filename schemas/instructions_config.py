@@ -2,55 +2,64 @@
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator
 
 from babelforge.schemas.base import Record
+from babelforge.schemas.judge_config import JudgeSettings
+from babelforge.schemas.validator_config import LengthBounds, TranslationCheckSettings
+
+__all__ = ["InstructionValidatorSettings", "InstructionsConfig", "LengthBounds"]
 
 InstructionShape = Literal["auto", "alpaca", "dolly", "sharegpt"]
-InstructionValidator = Literal["langid", "protected", "markdown", "length", "copy", "roundtrip"]
+InstructionValidator = Literal[
+    "copy",
+    "protected_spans",
+    "markdown",
+    "langid",
+    "numbers",
+    "length_ratio",
+    "roundtrip_chrf",
+    "near_duplicate",
+    "mqm_judge",
+]
+# Names of earlier releases, still read from configs.
+_RENAMED_CHECKS = {
+    "protected": "protected_spans",
+    "length": "length_ratio",
+    "roundtrip": "roundtrip_chrf",
+}
 ProtectKind = Literal[
     "code_block", "inline_code", "url", "tag", "placeholder", "quoted_name", "number"
 ]
 
 
-class LengthBounds(Record):
-    """Accepted range of translated/English character ratio for one script."""
+class InstructionValidatorSettings(TranslationCheckSettings):
+    """Which instruction checks run, in this order, and their thresholds.
 
-    min_ratio: float = Field(gt=0)
-    max_ratio: float = Field(gt=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "LengthBounds":
-        if self.max_ratio <= self.min_ratio:
-            raise ValueError(f"max_ratio {self.max_ratio} must exceed min_ratio {self.min_ratio}")
-        return self
-
-
-class InstructionValidatorSettings(Record):
-    """Which instruction validators run, and their thresholds."""
+    A copied or empty field explains every other failure, so `copy` comes first by default.
+    """
 
     enabled: tuple[InstructionValidator, ...] = (
         "copy",
-        "protected",
+        "protected_spans",
         "markdown",
         "langid",
-        "length",
-        "roundtrip",
+        "numbers",
+        "length_ratio",
+        "roundtrip_chrf",
     )
+    langid_min_confidence: float = Field(default=0.5, ge=0, le=1)
     chrf_threshold: float = Field(
         default=25.0, ge=0, le=100, description="minimum round-trip chrF of a record's prose"
     )
-    copy_similarity: float = Field(
-        default=90.0, ge=0, le=100, description="prose this similar to the English is a copy"
-    )
-    min_prose_chars: int = Field(
-        default=12, ge=1, description="fields with less prose are not judged by ratio or langid"
-    )
-    langid_min_confidence: float = Field(default=0.5, ge=0, le=1)
-    length_bounds: dict[str, LengthBounds] = Field(
-        default={},
-        description="per ISO 15924 script (e.g. 'Hani'), overrides the built-in ratio bounds",
-    )
+    judges: JudgeSettings = JudgeSettings()
+
+    @field_validator("enabled", mode="before")
+    @classmethod
+    def _renamed(cls, value: object) -> object:
+        if isinstance(value, list | tuple):
+            return tuple(_RENAMED_CHECKS.get(v, v) if isinstance(v, str) else v for v in value)
+        return value
 
 
 class InstructionsConfig(Record):

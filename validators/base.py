@@ -47,6 +47,8 @@ class AsyncValidator(Protocol):
 
 
 AnyValidator = Validator | BatchValidator | AsyncValidator
+# What a suite holds: any of the three shapes (the LLM judges are async ones).
+Check = AnyValidator
 
 
 def keep(validator: str, score: float | None = None, detail: str | None = None) -> Verdict:

@@ -16,7 +16,9 @@ class HallucinationCandidate(Record):
     `events`: the recognised tags of `tagged` in order (`<entity>`, `</entity>`, ...);
     `issues`: the parser's reason codes (`halluc_tags.<cause>`) with their raw markup;
     `expected_events`: for a translation, the events of the source text;
-    `original`: for an injection, the correct text the hallucinations were put into.
+    `original`: for an injection, the correct text the hallucinations were put into;
+    `source_text`: for a translation, the clean text of the source (what the MQM judge and
+    the translation checks compare the translation with).
     """
 
     id: str
@@ -26,6 +28,7 @@ class HallucinationCandidate(Record):
     issues: tuple[tuple[str, str], ...] = ()
     expected_events: tuple[str, ...] | None = None
     original: str | None = None
+    source_text: str | None = None
     verdicts: tuple[Verdict, ...] = ()
 
     @property

@@ -2,7 +2,8 @@
 
 A translation protects each tag as a placeholder; a placeholder the model dropped, copied
 twice or moved shows up as a different tag sequence. Markup the parser had to repair
-(misspelled names, a missing bracket) is tolerated; markup it had to throw away is not.
+(misspelled names, a missing bracket, a span closed with a second opening tag) is tolerated
+and named in the verdict's detail; markup it had to throw away is not.
 """
 
 import re
@@ -13,7 +14,9 @@ from babelforge.schemas.verdict import Verdict
 from babelforge.validators.base import drop, keep
 from babelforge.validators.halluc_candidate import HallucinationCandidate
 
-TOLERATED: frozenset[str] = frozenset({"halluc_tags.misspelled", "halluc_tags.broken"})
+TOLERATED: frozenset[str] = frozenset(
+    {"halluc_tags.misspelled", "halluc_tags.broken", "halluc_tags.closed_by_opening"}
+)
 _MARKER = re.compile(r"⟦\d+⟧")
 
 
@@ -51,8 +54,10 @@ class TagsValidator:
             if reason not in self.tolerated:
                 cause = reason.rsplit(".", 1)[-1]
                 return drop(self.name, cause, score, f"{raw!r} in the tagged text")
-        repaired = sum(1 for reason, _ in record.issues if reason in self.tolerated)
-        return keep(self.name, score, f"{len(found)} tags, {repaired} repaired")
+        repaired = Counter(reason for reason, _ in record.issues if reason in self.tolerated)
+        if not repaired:
+            return keep(self.name, score, f"{len(found)} tags")
+        return keep(self.name, score, f"{len(found)} tags, {_describe('repaired', repaired)}")
 
 
 def _describe(what: str, tags: Counter[str]) -> str:

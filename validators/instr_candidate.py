@@ -10,16 +10,11 @@ from collections.abc import Iterator
 from babelforge.schemas.base import Record
 from babelforge.schemas.records import InstructionRecord
 from babelforge.schemas.verdict import Verdict
+from babelforge.validators.view import ProtectedSpan, prose
+
+__all__ = ["FIELDS", "InstructionCandidate", "ProtectedSpan", "prose"]
 
 FIELDS: tuple[str, ...] = ("instruction", "input", "output")
-
-
-class ProtectedSpan(Record):
-    """A span of an English field that must reach the translation unchanged."""
-
-    field: str
-    kind: str
-    text: str
 
 
 class InstructionCandidate(Record):
@@ -52,10 +47,3 @@ class InstructionCandidate(Record):
             source = getattr(self.source, name)
             if source.strip():
                 yield name, source, getattr(self.translation, name)
-
-
-def prose(text: str, spans: list[ProtectedSpan]) -> str:
-    """Return `text` without the protected spans (longest first), i.e. what was translated."""
-    for span in sorted(spans, key=lambda s: len(s.text), reverse=True):
-        text = text.replace(span.text, " ")
-    return text

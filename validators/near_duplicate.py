@@ -1,20 +1,24 @@
-"""Near-duplicate questions within a shard: MinHash LSH over character shingles, first kept.
+"""Near-duplicates within a shard: MinHash LSH over character shingles, the first one kept.
 
-Questions generated from the same paragraph, or from two near-identical paragraphs, often say
-the same thing; an evaluation set should count each once. Shingles are character n-grams of
-the normalised question, so the check works the same for languages written without spaces.
-Questions are compared only within one language.
+Questions generated from the same paragraph, or instructions copied twice into a seed set,
+often say the same thing; a dataset should count each once. Shingles are character n-grams
+of the normalised text of the view's fields named in `fields` (all fields when empty), so
+the check works the same for languages written without spaces. Records are compared only
+within one language.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from hashlib import sha1
+from typing import Any
 
 from datasketch import MinHash, MinHashLSH
 
-from babelforge.schemas.records import TranslatedMCQ
 from babelforge.schemas.verdict import Verdict
 from babelforge.validators.base import drop, keep
 from babelforge.validators.text import normalize
+from babelforge.validators.view import ItemView
 
 SHINGLE = 3
 
@@ -27,9 +31,26 @@ def shingles(text: str, n: int = SHINGLE) -> set[bytes]:
     return {t[i : i + n].encode("utf-8") for i in range(len(t) - n + 1)}
 
 
+@lru_cache(maxsize=8)
+def _permutations(num_perm: int) -> tuple[Any, Any]:
+    """The hash permutations of seed 1 and their scheme, made once per size (datasketch
+    makes them per signature otherwise, which costs more than hashing a question)."""
+    m = MinHash(num_perm=num_perm, seed=1)
+    return m.permutations, m.scheme
+
+
+def _sha1_32(data: bytes) -> int:
+    """datasketch's default hash (the first 4 bytes of SHA-1, little-endian), without its
+    struct call per shingle."""
+    return int.from_bytes(sha1(data).digest()[:4], "little")
+
+
 def minhash(text: str, num_perm: int = 128) -> MinHash:
     """Return the MinHash signature of the text's shingles."""
-    m = MinHash(num_perm=num_perm, seed=1)
+    permutations, scheme = _permutations(num_perm)
+    m = MinHash(
+        num_perm=num_perm, seed=1, hashfunc=_sha1_32, permutations=permutations, scheme=scheme
+    )
     m.update_batch(list(shingles(text)))
     return m
 
@@ -56,26 +77,32 @@ def find_near_duplicates(
 
 
 @dataclass(frozen=True)
-class NearDuplicateValidator:
-    """Within a shard and a language, a question whose MinHash Jaccard to an earlier kept
-    question reaches `threshold` is dropped; the first one is kept.
+class NearDuplicateCheck:
+    """Within a shard and a language, a record whose text has a MinHash Jaccard of at least
+    `threshold` to an earlier kept record's is dropped; the first one is kept.
 
     Reason codes: `near_duplicate.duplicate` (detail names the kept record's id).
-    Score on a drop: the estimated Jaccard similarity to the earlier question.
+    Score on a drop: the estimated Jaccard similarity to the earlier record.
     """
 
+    view: Callable[[Any], ItemView]
+    fields: tuple[str, ...] = ()
     threshold: float = 0.8
     num_perm: int = 128
     name: str = "near_duplicate"
 
-    def check_batch(self, records: Sequence[TranslatedMCQ]) -> list[Verdict]:
+    def _text(self, item: ItemView) -> str:
+        return "\n".join(f.target for f in item.fields if not self.fields or f.field in self.fields)
+
+    def check_batch(self, records: Sequence[Any]) -> list[Verdict]:
+        items = [self.view(r) for r in records]
         verdicts: list[Verdict | None] = [None] * len(records)
         by_language: dict[str, list[int]] = {}
-        for i, r in enumerate(records):
-            by_language.setdefault(r.language, []).append(i)
+        for i, item in enumerate(items):
+            by_language.setdefault(item.language, []).append(i)
         for indices in by_language.values():
             found = find_near_duplicates(
-                [records[i].question for i in indices],
+                [self._text(items[i]) for i in indices],
                 threshold=self.threshold,
                 num_perm=self.num_perm,
             )
@@ -83,8 +110,7 @@ class NearDuplicateValidator:
                 if hit is None:
                     verdicts[i] = keep(self.name)
                 else:
-                    first = records[indices[hit[0]]]
-                    verdicts[i] = drop(
-                        self.name, "duplicate", hit[1], f"near-duplicate of {first.id}"
-                    )
+                    first = items[indices[hit[0]]]
+                    detail = f"near-duplicate of {first.id}"
+                    verdicts[i] = drop(self.name, "duplicate", hit[1], detail)
         return [v for v in verdicts if v is not None]

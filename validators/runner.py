@@ -29,7 +29,7 @@ R = TypeVar("R", bound=BaseModel)
 
 def apply_validators(
     records: Sequence[R],
-    validators: Sequence[Validator | BatchValidator],
+    validators: Sequence[AnyValidator],
     *,
     stage: str,
 ) -> ShardOutcome[R]:
@@ -40,7 +40,8 @@ def apply_validators(
     asyncs = [v.name for v in validators if _is_async(v)]
     if asyncs:
         raise TypeError(f"validators {asyncs} are async: call apply_validators_async instead")
-    verdicts = _run_sync(records, validators)
+    sync = [v for v in validators if isinstance(v, Validator | BatchValidator)]
+    verdicts = _run_sync(records, sync)
     return _outcome(records, verdicts, {}, [v.name for v in validators], stage)
 
 

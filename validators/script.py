@@ -5,6 +5,7 @@ hallucination recipes. Script codes are ISO 15924 (`Armn`, `Deva`, `Cyrl`, `Hani
 """
 
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 import pycountry
@@ -149,11 +150,6 @@ def char_script(char: str) -> str | None:
     return _NAME_TO_SCRIPT.get(first)
 
 
-def count_letters(text: str) -> int:
-    """Return how many letters `text` holds (digits, punctuation and spaces do not count)."""
-    return sum(1 for ch in text if ch.isalpha())
-
-
 def script_share(text: str, scripts: frozenset[str]) -> tuple[float, int]:
     """Return (share of the letters written in one of `scripts`, number of letters seen).
 
@@ -162,13 +158,13 @@ def script_share(text: str, scripts: frozenset[str]) -> tuple[float, int]:
     """
     seen = 0
     inside = 0
-    for ch in text:
+    for ch, n in Counter(text).items():  # each distinct character once
         script = char_script(ch)
         if script is None and not ch.isalpha():
             continue
-        seen += 1
+        seen += n
         if script in scripts:
-            inside += 1
+            inside += n
     if seen == 0:
         return 1.0, 0
     return inside / seen, seen

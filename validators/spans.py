@@ -7,7 +7,7 @@ whitespace or overlapping another one is a label no detector can learn from.
 from dataclasses import dataclass
 from itertools import pairwise
 
-from babelforge.schemas.records import HallucinationSample
+from babelforge.schemas.records import HallucinationSample, Span
 from babelforge.schemas.verdict import Verdict
 from babelforge.validators.base import drop, keep
 from babelforge.validators.halluc_candidate import HallucinationCandidate
@@ -39,11 +39,11 @@ class SpansValidator:
             return keep(self.name, 0.0, "no spans")
         for span in spans:
             if span.start < 0 or span.end > len(text) or span.end <= span.start:
-                detail = f"{span.type.value} span {span.start}-{span.end}, text has {len(text)}"
+                detail = f"{_kind(span)} span {span.start}-{span.end}, text has {len(text)}"
                 return drop(self.name, "outside_text", None, detail)
             if not any(ch.isalnum() for ch in text[span.start : span.end]):
                 covered = text[span.start : span.end]
-                detail = f"{span.type.value} span {span.start}-{span.end} is {covered!r}"
+                detail = f"{_kind(span)} span {span.start}-{span.end} is {covered!r}"
                 return drop(self.name, "blank", None, detail)
         for left, right in pairwise(spans):
             if right.start < left.end:
@@ -51,6 +51,10 @@ class SpansValidator:
                 return drop(self.name, "overlapping", None, detail)
         share = coverage(sample)
         return keep(self.name, share, f"{len(spans)} spans, {share:.0%} of the text")
+
+
+def _kind(span: Span) -> str:
+    return span.type.value if span.type is not None else "untyped"
 
 
 def coverage(sample: HallucinationSample) -> float:

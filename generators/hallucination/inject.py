@@ -22,7 +22,7 @@ from babelforge.schemas.outcome import ShardOutcome
 from babelforge.schemas.provenance import Provenance, SamplingParams
 from babelforge.schemas.records import HallucinationSample, SpanType
 from babelforge.schemas.verdict import Failed
-from babelforge.validators.base import BatchValidator, Validator
+from babelforge.validators.base import Check
 from babelforge.validators.halluc_candidate import HallucinationCandidate
 
 INJECT_STAGE = "hallucination.inject"
@@ -69,7 +69,7 @@ async def inject(
     tasks: Sequence[InjectionTask],
     *,
     sampling: SamplingParams,
-    validators: Sequence[Validator | BatchValidator],
+    validators: Sequence[Check],
     parse_retries: int = 2,
 ) -> ShardOutcome[HallucinationSample]:
     """Inject one type of hallucination into each passage; judge the tagged results."""
@@ -129,7 +129,7 @@ async def inject(
                 original=task.passage,
             )
         )
-    return judge_candidates(candidates, validators, failed, stage=INJECT_STAGE)
+    return await judge_candidates(candidates, validators, failed, stage=INJECT_STAGE)
 
 
 def _messages(prompt: Prompt, task: InjectionTask) -> tuple[ChatMessage, ...]:

@@ -5,20 +5,20 @@ from collections.abc import Sequence
 from babelforge.schemas.outcome import ShardOutcome
 from babelforge.schemas.records import HallucinationSample
 from babelforge.schemas.verdict import Failed, Rejected
-from babelforge.validators.base import BatchValidator, Validator
+from babelforge.validators.base import Check
 from babelforge.validators.halluc_candidate import HallucinationCandidate
-from babelforge.validators.runner import apply_validators
+from babelforge.validators.runner import apply_validators_async
 
 
-def judge_samples(
+async def judge_samples(
     samples: Sequence[HallucinationSample],
-    validators: Sequence[Validator | BatchValidator],
+    validators: Sequence[Check],
     failed: Sequence[Failed],
     *,
     stage: str,
 ) -> ShardOutcome[HallucinationSample]:
     """Validate samples; failures (inputs that produced none) join the outcome's count."""
-    judged = apply_validators(samples, validators, stage=stage)
+    judged = await apply_validators_async(samples, validators, stage=stage)
     return ShardOutcome[HallucinationSample](
         n_input=judged.n_input + len(failed),
         accepted=judged.accepted,
@@ -31,9 +31,9 @@ def judge_samples(
     )
 
 
-def judge_candidates(
+async def judge_candidates(
     candidates: Sequence[HallucinationCandidate],
-    validators: Sequence[Validator | BatchValidator],
+    validators: Sequence[Check],
     failed: Sequence[Failed],
     *,
     stage: str,
@@ -43,7 +43,7 @@ def judge_candidates(
     The tagged text of a rejected candidate is kept in its verdicts' details (the offending
     markup), so the stored sample still explains the drop.
     """
-    judged = apply_validators(candidates, validators, stage=stage)
+    judged = await apply_validators_async(candidates, validators, stage=stage)
     return ShardOutcome[HallucinationSample](
         n_input=judged.n_input + len(failed),
         accepted=tuple(c.with_verdicts() for c in judged.accepted),

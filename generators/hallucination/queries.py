@@ -23,7 +23,7 @@ from babelforge.schemas.outcome import ShardOutcome
 from babelforge.schemas.provenance import Provenance, SamplingParams
 from babelforge.schemas.records import HallucinationSample
 from babelforge.schemas.verdict import Failed
-from babelforge.validators.base import BatchValidator, Validator
+from babelforge.validators.base import Check
 
 QUERIES_STAGE = "hallucination.queries"
 ANSWERS_STAGE = "hallucination.answers"
@@ -48,7 +48,7 @@ async def write_queries(
     client: ChatClient,
     refsets: Sequence[ReferenceSet],
     settings: QuerySettings,
-    validators: Sequence[Validator | BatchValidator],
+    validators: Sequence[Check],
 ) -> ShardOutcome[HallucinationSample]:
     """Ask for queries on every reference set; the first `per_article` of each are judged.
 
@@ -87,7 +87,7 @@ async def write_queries(
             samples.append(
                 _query_sample(refset, query.strip(), outcome.reply, prompt.version, settings)
             )
-    return judge_samples(samples, validators, failed, stage=QUERIES_STAGE)
+    return await judge_samples(samples, validators, failed, stage=QUERIES_STAGE)
 
 
 def _query_sample(
@@ -143,7 +143,7 @@ async def answer_queries(
     client: ChatClient,
     queries: Sequence[HallucinationSample],
     sampling: SamplingParams,
-    validators: Sequence[Validator | BatchValidator],
+    validators: Sequence[Check],
 ) -> ShardOutcome[HallucinationSample]:
     """Ask the model under study each query (without the references); judge its answers.
 
@@ -193,4 +193,4 @@ async def answer_queries(
                 }
             )
         )
-    return judge_samples(samples, validators, failed, stage=ANSWERS_STAGE)
+    return await judge_samples(samples, validators, failed, stage=ANSWERS_STAGE)

@@ -19,7 +19,8 @@ def span_figures(samples: Iterable[HallucinationSample]) -> dict[str, object]:
         text_chars += len(sample.text)
         inside: set[int] = set()
         for span in sample.spans:
-            per_type[span.type.value] += 1
+            kind = span.type.value if span.type else "untyped"
+            per_type[kind] = per_type.get(kind, 0) + 1
             inside.update(range(span.start, span.end))
         span_chars += len(inside)
     return {

@@ -13,12 +13,17 @@ and reports every problem as a reason code (`halluc_tags.<cause>`):
   `<contradiction>`); read as that type.
 - `halluc_tags.broken`: a tag missing `<` or `>` (`<entity Paris`, `Paris</entity`,
   `entity>`); read as the tag it stands for.
-- `halluc_tags.unknown`: markup that names no FAVA type (`<hallucination>`, `<b>`); removed.
+- `halluc_tags.closed_by_opening`: a span closed with a second opening tag of its type
+  (`<entity>Eichen<entity>`), which annotators and LLMs often write; read as the closing
+  tag (FAVA spans of one type never nest).
+- `halluc_tags.unknown`: markup that names no FAVA type and no HTML element
+  (`<hallucination>`): a tag the writer made up; removed. Literal HTML (`<br>`,
+  `</span>`) is text: kept as it is, no issue, and protected like any tag in translation.
 - `halluc_tags.unclosed`: an opening tag never closed; removed, no span.
 - `halluc_tags.unopened`: a closing tag with nothing open; removed.
 - `halluc_tags.mismatched`: a closing tag of another type than the open one, or crossing
   tags; the open span is closed with its own type.
-- `halluc_tags.nested`: a span opened inside another one; both kept.
+- `halluc_tags.nested`: a span of one type opened inside a span of another; both kept.
 - `halluc_tags.empty`: a tag pair around nothing but whitespace; no span.
 """
 
@@ -32,6 +37,15 @@ from babelforge.validators.halluc_tags import TOLERATED
 
 FAVA_TYPES: tuple[SpanType, ...] = tuple(SpanType)
 EDIT_TAGS = ("mark", "delete")
+
+# HTML elements a text may hold literally (a scraped page, a code sample): text, not markup.
+HTML_ELEMENTS: frozenset[str] = frozenset(
+    {"a", "abbr", "b", "big", "blockquote", "body", "br", "center", "cite", "code", "dd"}
+    | {"del", "div", "dl", "dt", "em", "font", "head", "hr", "html", "i", "img", "ins"}
+    | {"kbd", "li", "nav", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strike"}
+    | {"strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "tt", "u", "ul"}
+    | {"var", "wbr", "section", "article", "header", "footer", "label", "input", "form"}
+)
 
 _NAME = r"[A-Za-z][A-Za-z_-]*"
 _TAG = re.compile(
@@ -130,8 +144,8 @@ def parse_tags(tagged: str) -> ParsedTags:
         name = match["name"] or match["bname"] or match["tname"]
         canonical, exact = canonical_name(name)
         broken = match["name"] is None
-        if broken and canonical is None:
-            continue  # prose such as "a <b" or "x>": not markup
+        if canonical is None and (broken or _html(name)):
+            continue  # prose such as "a <b" or "x>", or literal HTML: text, not FAVA markup
         state.emit(tagged[cursor : match.start()])
         cursor = match.end()
         raw, offset = match.group(0), match.start()
@@ -151,6 +165,9 @@ def parse_tags(tagged: str) -> ParsedTags:
             _edit_tag(state, canonical, closing, raw, offset)
         elif closing:
             _close(state, canonical, raw, offset)
+        elif state.stack and state.stack[-1].name == canonical:
+            state.note("closed_by_opening", raw, offset)
+            _close(state, canonical, raw, offset)
         else:
             if state.stack:
                 state.note("nested", raw, offset)
@@ -162,6 +179,11 @@ def parse_tags(tagged: str) -> ParsedTags:
     spans = tuple(sorted(state.spans, key=lambda s: (s.start, s.end)))
     issues = tuple(sorted(state.issues, key=lambda i: i.offset))
     return ParsedTags("".join(state.pieces), spans, tuple(state.events), issues)
+
+
+def _html(name: str) -> bool:
+    key = name.lower()
+    return key in HTML_ELEMENTS or (len(key) == 2 and key[0] == "h" and key[1].isdigit())
 
 
 def _edit_tag(state: _State, name: str, closing: bool, raw: str, offset: int) -> None:
@@ -210,6 +232,8 @@ def render_tags(text: str, spans: tuple[Span, ...]) -> str:
     out: list[str] = []
     cursor = 0
     for span in sorted(spans, key=lambda s: s.start):
+        if span.type is None:
+            raise ValueError(f"span {span.start}-{span.end} has no FAVA type, so no tag to render")
         out += [text[cursor : span.start], f"<{span.type.value}>", text[span.start : span.end]]
         out.append(f"</{span.type.value}>")
         cursor = span.end

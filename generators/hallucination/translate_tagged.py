@@ -23,7 +23,7 @@ from babelforge.schemas.outcome import ShardOutcome
 from babelforge.schemas.provenance import Provenance, SamplingParams
 from babelforge.schemas.records import HallucinationSample
 from babelforge.schemas.verdict import Failed
-from babelforge.validators.base import BatchValidator, Validator
+from babelforge.validators.base import Check
 from babelforge.validators.halluc_candidate import HallucinationCandidate
 
 TRANSLATE_STAGE = "hallucination.translate"
@@ -73,7 +73,7 @@ async def translate_tagged(
     translator: Translator,
     sources: Sequence[TaggedSource],
     target: str,
-    validators: Sequence[Validator | BatchValidator],
+    validators: Sequence[Check],
 ) -> ShardOutcome[HallucinationSample]:
     """Translate each tagged source into `target`, parse the tags back, judge the result.
 
@@ -99,7 +99,7 @@ async def translate_tagged(
     canonical = [render_tags(parsed.text, parsed.spans) for _, parsed in usable]
     translations = await _translate(translator, usable, canonical, target)
     candidates: list[HallucinationCandidate] = []
-    for (source, _), text, translation in zip(usable, canonical, translations, strict=True):
+    for (source, parsed), text, translation in zip(usable, canonical, translations, strict=True):
         if translation.text is None:
             failed.append(
                 Failed(
@@ -111,8 +111,10 @@ async def translate_tagged(
                 )
             )
             continue
-        candidates.append(_candidate(source, text, translation, target, translator))
-    return judge_candidates(candidates, validators, failed, stage=TRANSLATE_STAGE)
+        candidate = _candidate(source, text, translation, target, translator)
+        repaired = tuple((i.reason, i.raw) for i in parsed.issues)  # the source's own repairs
+        candidates.append(candidate.model_copy(update={"issues": (*repaired, *candidate.issues)}))
+    return await judge_candidates(candidates, validators, failed, stage=TRANSLATE_STAGE)
 
 
 async def _translate(
@@ -141,6 +143,7 @@ def _candidate(
 ) -> HallucinationCandidate:
     tagged = translation.text or ""
     parsed = parse_tags(tagged)
+    source_tags = parse_tags(canonical)
     reply = translation.reply
     sample = HallucinationSample(
         id=stable_id("htr", source.id, target, tagged),
@@ -166,5 +169,6 @@ def _candidate(
         tagged=tagged,
         events=parsed.events,
         issues=tuple((i.reason, i.raw) for i in parsed.issues),
-        expected_events=parse_tags(canonical).events,
+        expected_events=source_tags.events,
+        source_text=source_tags.text,
     )

@@ -1,8 +1,8 @@
-"""Queries, answers, injection and tagged translation, with LLM faults injected by a fake.
-
-The fake client stands in only where a real model cannot misbehave on demand: replies in the
-wrong language, unparseable JSON, lost placeholders, a dead endpoint. The real model runs in
-tests/flows/test_hallucination_flow.py.
+"""Queries, answers, injection and tagged translation: the real model through the session's
+llama.cpp server, and a fake client only where a real model cannot misbehave on demand:
+replies in the wrong language, too many queries, unparseable JSON, lost or swapped
+placeholders, a dead endpoint. The fake translator that keeps every placeholder in order is
+the one way to know in advance where the translated spans must land.
 """
 
 import json
@@ -10,9 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import pytest
+
 from babelforge.generators.client import ChatReply, ChatRequest
 from babelforge.generators.errors import LLMError
-from babelforge.generators.hallucination.inject import InjectionTask, inject, injection_tasks
+from babelforge.generators.hallucination.inject import inject, injection_tasks
 from babelforge.generators.hallucination.queries import QuerySettings, answer_queries, write_queries
 from babelforge.generators.hallucination.references import ReferenceSet
 from babelforge.generators.hallucination.translate_tagged import (
@@ -20,18 +22,21 @@ from babelforge.generators.hallucination.translate_tagged import (
     tag_translator,
     translate_tagged,
 )
+from babelforge.generators.openai_client import OpenAICompatibleClient
 from babelforge.schemas.hallucination_config import HallucinationConfig
-from babelforge.schemas.provenance import SamplingParams, Usage
-from babelforge.schemas.records import SpanType
-from babelforge.validators.halluc_suite import (
-    answer_validators,
-    injection_validators,
-    query_validators,
-    translation_validators,
+from babelforge.schemas.provenance import Provenance, SamplingParams, Usage
+from babelforge.schemas.records import HallucinationSample, SpanType
+from babelforge.validators.suites import (
+    halluc_answer_suite,
+    halluc_inject_suite,
+    halluc_query_suite,
+    halluc_translate_suite,
 )
 
 SETTINGS = HallucinationConfig()
 SAMPLING = SamplingParams(max_tokens=64)
+# Armenian costs many tokens: the real model needs room to close its JSON reply.
+REAL_SAMPLING = SamplingParams(temperature=0.0, max_tokens=384, seed=3)
 REFSET = ReferenceSet(
     id="refs-1",
     language="hy",
@@ -41,6 +46,21 @@ REFSET = ReferenceSet(
     references=(
         "Երևանը Հայաստանի մայրաքաղաքն է։ Էրեբունին հիմնադրվել է մ.թ.ա. 782 թվականին։",
         "Երևանը կոչվում է «վարդագույն քաղաք»։",
+    ),
+)
+
+
+QUERY = HallucinationSample(
+    id="hq-erebuni",
+    language="hy",
+    text="",
+    method="query",
+    query="Ո՞ր թվականին է հիմնադրվել Էրեբունի ամրոցը։",
+    references=REFSET.references,
+    provenance=Provenance(
+        source_ids=("300102",),
+        source_urls=("https://hy.wikipedia.org/wiki/Երևան",),
+        prompt_id="hallucination_queries",
     ),
 )
 
@@ -88,9 +108,11 @@ async def test_queries_in_the_wrong_language_are_dropped_with_a_reason() -> None
         }
     )
     settings = QuerySettings(per_article=2, sampling=SAMPLING, parse_retries=0)
-    outcome = await write_queries(client, [REFSET], settings, query_validators(SETTINGS))
+    outcome = await write_queries(
+        client, [REFSET], settings, halluc_query_suite(SETTINGS.validators, {})
+    )
     assert (len(outcome.accepted), len(outcome.rejected), outcome.n_input) == (1, 1, 2)
-    assert outcome.rejected[0].reasons[0] == "halluc_langid.wrong_script"
+    assert outcome.rejected[0].reasons[0] == "langid.wrong_script"
     kept = outcome.accepted[0]
     assert kept.method == "query" and kept.text == ""
     assert kept.references == REFSET.references
@@ -104,40 +126,45 @@ async def test_queries_in_the_wrong_language_are_dropped_with_a_reason() -> None
 async def test_only_the_requested_number_of_queries_is_kept() -> None:
     client = replying({"queries": [f"Ո՞վ է հիմնադրել Էրեբունին, հարց {n}։" for n in range(5)]})
     settings = QuerySettings(per_article=2, sampling=SAMPLING, parse_retries=0)
-    outcome = await write_queries(client, [REFSET], settings, query_validators(SETTINGS))
+    outcome = await write_queries(
+        client, [REFSET], settings, halluc_query_suite(SETTINGS.validators, {})
+    )
     assert outcome.n_input == 2
+    kept = [q.query for q in (*outcome.accepted, *(r.record for r in outcome.rejected))]
+    assert kept == [f"Ո՞վ է հիմնադրել Էրեբունին, հարց {n}։" for n in range(2)]
 
 
 async def test_an_unparseable_query_reply_is_a_failure_with_the_raw_text() -> None:
     client = FakeLLM(lambda _: "Sure! Here are some questions about Yerevan.")
     settings = QuerySettings(per_article=1, sampling=SAMPLING, parse_retries=1)
-    outcome = await write_queries(client, [REFSET], settings, query_validators(SETTINGS))
+    outcome = await write_queries(
+        client, [REFSET], settings, halluc_query_suite(SETTINGS.validators, {})
+    )
     assert outcome.n_input == 1 and len(outcome.failed) == 1
     assert outcome.failed[0].reason == "llm.unparseable"
     assert outcome.failed[0].raw_text == "Sure! Here are some questions about Yerevan."
     assert len(client.requests) == 2
 
 
-async def test_answers_keep_the_query_references_and_name_the_model_under_study() -> None:
-    writer = replying({"queries": ["Ո՞ր թվականին է հիմնադրվել Էրեբունի ամրոցը։"]})
-    settings = QuerySettings(per_article=1, sampling=SAMPLING, parse_retries=0)
-    queries = (await write_queries(writer, [REFSET], settings, query_validators(SETTINGS))).accepted
-    studied = FakeLLM(lambda _: " Էրեբունին հիմնադրվել է 1918 թվականին։ ")
-    outcome = await answer_queries(studied, queries, SAMPLING, answer_validators(SETTINGS))
-    answer = outcome.accepted[0]
-    assert answer.text == "Էրեբունին հիմնադրվել է 1918 թվականին։"
-    assert answer.query == queries[0].query and answer.references == REFSET.references
-    assert answer.source_id == queries[0].id
-    assert answer.provenance.source_ids == ("300102", queries[0].id)
+@pytest.mark.slow
+async def test_answers_keep_the_query_references_and_name_the_model_under_study(
+    real_client: OpenAICompatibleClient,
+) -> None:
+    outcome = await answer_queries(
+        real_client, [QUERY], REAL_SAMPLING, halluc_answer_suite(SETTINGS.validators, {})
+    )
+    assert not outcome.failed
+    (answer,) = (*outcome.accepted, *(r.record for r in outcome.rejected))
+    assert answer.text and answer.text == answer.text.strip()
+    assert answer.query == QUERY.query and answer.references == REFSET.references
+    assert answer.source_id == QUERY.id
+    assert answer.provenance.source_ids == ("300102", QUERY.id)
     assert answer.provenance.prompt_id == "hallucination_answer"
-    assert [v.validator for v in answer.verdicts][-1] == "halluc_answer"
+    assert answer.provenance.model == real_client.model
 
 
 async def test_a_dead_endpoint_makes_answers_failures_not_crashes() -> None:
-    writer = replying({"queries": ["Ո՞ր թվականին է հիմնադրվել Էրեբունի ամրոցը։"]})
-    settings = QuerySettings(per_article=1, sampling=SAMPLING, parse_retries=0)
-    queries = (await write_queries(writer, [REFSET], settings, query_validators(SETTINGS))).accepted
-    outcome = await answer_queries(FakeLLM(lambda _: None), queries, SAMPLING, [])
+    outcome = await answer_queries(FakeLLM(lambda _: None), [QUERY], SAMPLING, [])
     assert [f.reason for f in outcome.failed] == ["llm.request_failed"]
 
 
@@ -147,27 +174,32 @@ def test_injection_types_rotate_over_passages() -> None:
     assert tasks[0].source_ids == ("300102",)
 
 
-async def test_injected_tags_become_spans_and_untagged_replies_are_rejected() -> None:
+@pytest.mark.slow
+async def test_an_injection_by_the_real_model_is_one_judged_sample_of_its_passage(
+    real_client: OpenAICompatibleClient,
+) -> None:
+    """Tags to spans is tests/generators/test_hallucination_tags.py; here the request, the
+    parsed reply and the record: kept with spans, or rejected with its reason."""
     task = next(injection_tasks([REFSET], [SpanType.ENTITY]))
-    tagged = task.passage.replace("782", "<entity>1782</entity>")
-
-    def respond(prompt: str) -> str:
-        return json.dumps({"text": tagged if "<entity>" in prompt else task.passage})
-
-    other = InjectionTask.model_validate({**task.model_dump(), "id": "t2"})
     outcome = await inject(
-        FakeLLM(respond),
-        [task, other],
-        sampling=SAMPLING,
-        validators=injection_validators(SETTINGS),
-        parse_retries=0,
+        real_client,
+        [task],
+        sampling=REAL_SAMPLING,
+        validators=halluc_inject_suite(SETTINGS.validators, {}),
+        parse_retries=1,
     )
-    assert outcome.n_input == 2
-    sample = outcome.accepted[0]
+    assert outcome.n_input == 1
+    if outcome.failed:  # a small model may ramble past its JSON: a counted failure, raw kept
+        (failure,) = outcome.failed
+        assert failure.input_id == task.id and failure.reason == "llm.unparseable"
+        assert failure.raw_text and not outcome.accepted and not outcome.rejected
+        return
+    (sample,) = (*outcome.accepted, *(r.record for r in outcome.rejected))
     assert sample.method == "injection" and sample.references == (task.passage,)
-    assert [sample.text[s.start : s.end] for s in sample.spans] == ["1782"]
     assert sample.provenance.prompt_id == "hallucination_inject"
-    assert not outcome.rejected
+    assert sample.provenance.model == real_client.model
+    assert bool(outcome.accepted) == bool(sample.spans)
+    assert all(r.reasons for r in outcome.rejected)
 
 
 async def test_an_injection_without_tags_is_rejected() -> None:
@@ -176,7 +208,7 @@ async def test_an_injection_without_tags_is_rejected() -> None:
         replying({"text": task.passage}),
         [task],
         sampling=SAMPLING,
-        validators=injection_validators(SETTINGS),
+        validators=halluc_inject_suite(SETTINGS.validators, {}),
         parse_retries=0,
     )
     assert outcome.rejected[0].reasons[0] == "spans.none"
@@ -209,11 +241,13 @@ def translating(edit: Callable[[str], str] = lambda t: t) -> FakeLLM:
 async def test_translated_tags_come_back_as_spans_in_the_target_text() -> None:
     client = translating()
     translator = tag_translator(client, SAMPLING, parse_retries=0)
-    outcome = await translate_tagged(translator, [SOURCE], "hy", translation_validators(SETTINGS))
+    outcome = await translate_tagged(
+        translator, [SOURCE], "hy", halluc_translate_suite(SETTINGS.validators, {})
+    )
     assert len(outcome.accepted) == 1, outcome.rejected
     sample = outcome.accepted[0]
     assert sample.method == "translation" and sample.language == "hy"
-    assert [(s.type.value, sample.text[s.start : s.end]) for s in sample.spans] == [
+    assert [(str(s.type), sample.text[s.start : s.end]) for s in sample.spans] == [
         ("entity", "Վրաստանի"),
         ("invented", "Այն ունի ինը լուսին և շատ գեղեցիկ այգիներ։"),
     ]
@@ -224,11 +258,44 @@ async def test_translated_tags_come_back_as_spans_in_the_target_text() -> None:
     assert "⟦0⟧" in prompt and "<entity>" not in prompt
 
 
+@pytest.mark.slow
+async def test_a_tagged_text_translated_by_the_real_model_masks_the_tags(
+    real_client: OpenAICompatibleClient,
+) -> None:
+    recorded: list[ChatRequest] = []
+
+    class Recording:
+        model, backend = real_client.model, real_client.backend
+
+        async def complete(self, request: ChatRequest) -> ChatReply:
+            recorded.append(request)
+            return await real_client.complete(request)
+
+    translator = tag_translator(Recording(), REAL_SAMPLING, parse_retries=1)
+    outcome = await translate_tagged(
+        translator, [SOURCE], "hy", halluc_translate_suite(SETTINGS.validators, {})
+    )
+    prompt = recorded[0].messages[-1].content
+    assert "⟦0⟧" in prompt and "<entity>" not in prompt and "<invented>" not in prompt
+    assert outcome.n_input == 1
+    if outcome.failed:  # a small model may ramble past its JSON: a counted failure, raw kept
+        (failure,) = outcome.failed
+        assert failure.input_id == SOURCE.id and failure.raw_text
+        assert not outcome.accepted and not outcome.rejected
+        return
+    (sample,) = (*outcome.accepted, *(r.record for r in outcome.rejected))
+    assert sample.method == "translation" and sample.language == "hy"
+    assert sample.provenance.source_ids == ("fava-1",)
+    assert sample.provenance.model == real_client.model
+
+
 async def test_a_translation_that_lost_a_placeholder_is_rejected() -> None:
     translator = tag_translator(
         translating(lambda t: t.replace("⟦3⟧", "")), SAMPLING, parse_retries=0
     )
-    outcome = await translate_tagged(translator, [SOURCE], "hy", translation_validators(SETTINGS))
+    outcome = await translate_tagged(
+        translator, [SOURCE], "hy", halluc_translate_suite(SETTINGS.validators, {})
+    )
     assert outcome.rejected[0].reasons[0] == "halluc_tags.lost"
 
 
@@ -237,7 +304,9 @@ async def test_a_translation_that_swapped_placeholders_is_rejected() -> None:
         return text.replace("⟦0⟧", "@").replace("⟦2⟧", "⟦0⟧").replace("@", "⟦2⟧")
 
     translator = tag_translator(translating(swap), SAMPLING, parse_retries=0)
-    outcome = await translate_tagged(translator, [SOURCE], "hy", translation_validators(SETTINGS))
+    outcome = await translate_tagged(
+        translator, [SOURCE], "hy", halluc_translate_suite(SETTINGS.validators, {})
+    )
     assert outcome.rejected[0].reasons[0] == "halluc_tags.reordered"
 
 

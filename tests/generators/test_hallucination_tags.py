@@ -13,7 +13,7 @@ from babelforge.schemas.records import HallucinationSample, SpanType
 
 def labels(tagged: str) -> list[tuple[str, str]]:
     parsed = parse_tags(tagged)
-    return [(s.type.value, parsed.text[s.start : s.end]) for s in parsed.spans]
+    return [(str(s.type), parsed.text[s.start : s.end]) for s in parsed.spans]
 
 
 def reasons(tagged: str) -> tuple[str, ...]:

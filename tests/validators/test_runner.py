@@ -1,22 +1,43 @@
 """The runner: every record accounted for, every verdict recorded, stats per validator."""
 
+from dataclasses import dataclass, field
+
 import pytest
 
 from babelforge.schemas.outcome import ShardOutcome
 from babelforge.schemas.records import MCQItem, TranslatedMCQ
+from babelforge.schemas.verdict import Failed, Verdict
 from babelforge.validators.answer_match import AnswerMatchValidator
-from babelforge.validators.base import AnyValidator, BatchValidator, Validator
-from babelforge.validators.langid import LangidValidator
-from babelforge.validators.llm_judge import LLMJudge
-from babelforge.validators.near_duplicate import NearDuplicateValidator
+from babelforge.validators.base import AnyValidator, BatchValidator, Validator, keep
+from babelforge.validators.langid import LangidCheck
+from babelforge.validators.near_duplicate import NearDuplicateCheck
 from babelforge.validators.options import OptionsValidator
 from babelforge.validators.runner import apply_validators, apply_validators_async
+from babelforge.validators.views import mcq_view
 from tests.validators.items import HI_OTHER_PARAGRAPH, armenian_item, german_item, hindi_item
-from tests.validators.scripted_client import ScriptedClient
+
+
+@dataclass
+class CountingCheck:
+    """An async check that keeps every record and counts the records it was awaited on;
+    with `unavailable`, it reports that its service gave no answer (`Failed`)."""
+
+    name: str = "qa_judge"
+    unavailable: bool = False
+    seen: list[str] = field(default_factory=list)
+
+    async def check(self, record: TranslatedMCQ) -> Verdict | Failed:
+        self.seen.append(record.id)
+        if self.unavailable:
+            return Failed(
+                stage="v", input_id=record.id, reason="qa_judge.request_failed", error="down"
+            )
+        return keep(self.name)
+
 
 CHEAP: list[Validator | BatchValidator] = [
     OptionsValidator(),
-    LangidValidator(),
+    LangidCheck(mcq_view),
     AnswerMatchValidator(),
 ]
 
@@ -69,7 +90,7 @@ def test_a_duplicate_of_a_rejected_record_is_kept() -> None:
     duplicate = hindi_item(id="hi-taj-2")
     validators: list[Validator | BatchValidator] = [
         AnswerMatchValidator(),
-        NearDuplicateValidator(),
+        NearDuplicateCheck(mcq_view, fields=("question",)),
     ]
     outcome = apply_validators([rejected_first, duplicate], validators, stage="v")
     assert [r.id for r in outcome.accepted] == ["hi-taj-2"]
@@ -97,22 +118,22 @@ def test_empty_shard_gives_an_empty_balanced_outcome() -> None:
 
 def test_sync_runner_refuses_an_async_validator() -> None:
     with pytest.raises(TypeError, match="apply_validators_async"):
-        judge = LLMJudge(ScriptedClient('{"answer_index": 0}'))
-        apply_validators(_shard(), [judge], stage="v")  # type: ignore[list-item]
+        apply_validators(_shard(), [CountingCheck()], stage="v")
 
 
 async def test_async_validator_runs_only_on_records_the_cheap_filters_kept() -> None:
-    client = ScriptedClient('{"answer_index": 0}')
-    validators: list[AnyValidator] = [*CHEAP, LLMJudge(client)]
+    judge = CountingCheck()
+    validators: list[AnyValidator] = [*CHEAP, judge]
     outcome = await apply_validators_async(_shard(), validators, stage="v")
-    assert len(client.requests) == 1
-    assert [v.validator for v in outcome.accepted[0].verdicts][-1] == "llm_judge"
+    assert judge.seen == ["hy-erebuni"]
+    assert [v.validator for v in outcome.accepted[0].verdicts][-1] == "qa_judge"
 
 
-async def test_unreachable_judge_turns_the_record_into_failed_not_rejected() -> None:
+async def test_an_unavailable_service_turns_the_record_into_failed_not_rejected() -> None:
+    judge = CountingCheck(unavailable=True)
     outcome = await apply_validators_async(
-        [armenian_item()], [OptionsValidator(), LLMJudge(ScriptedClient(None))], stage="v"
+        [armenian_item()], [OptionsValidator(), judge], stage="v"
     )
-    assert len(outcome.failed) == 1
-    assert outcome.failed[0].reason == "llm_judge.request_failed"
+    assert len(outcome.failed) == 1 and not outcome.rejected
+    assert outcome.failed[0].reason == "qa_judge.request_failed"
     assert outcome.failed[0].input_id == "hy-erebuni"

@@ -3,8 +3,9 @@
 from babelforge.schemas.records import HallucinationSample
 from babelforge.validators.halluc_answer import AnswerValidator
 from babelforge.validators.halluc_inject import InjectionValidator
-from babelforge.validators.halluc_langid import HallucinationLangidValidator
 from babelforge.validators.halluc_query import QueryDuplicateValidator, QueryValidator
+from babelforge.validators.langid import LangidCheck
+from babelforge.validators.views import halluc_query_view, halluc_text_view
 from tests.validators.halluc_items import candidate
 
 ORIGINAL = "Der Ararat ist 5137 Meter hoch und liegt im Osten der Türkei."
@@ -36,24 +37,24 @@ def test_an_injection_that_rewrote_the_context_is_dropped() -> None:
 
 def test_armenian_text_in_armenian_is_kept() -> None:
     tagged = "Երևանը <entity>Վրաստանի</entity> մայրաքաղաքն է և ամենամեծ քաղաքը։"
-    assert HallucinationLangidValidator()(candidate(tagged, "hy")).keep
+    assert LangidCheck(halluc_text_view, min_confidence=0.5)(candidate(tagged, "hy")).keep
 
 
 def test_a_translation_left_in_english_is_dropped_for_armenian_script() -> None:
     tagged = "Yerevan is the capital of <entity>Georgia</entity> and its largest city."
-    verdict = HallucinationLangidValidator()(candidate(tagged, "hy"))
-    assert verdict.reason == "halluc_langid.wrong_script"
+    verdict = LangidCheck(halluc_text_view, min_confidence=0.5)(candidate(tagged, "hy"))
+    assert verdict.reason == "langid.wrong_script"
 
 
 def test_a_query_in_english_for_german_is_dropped() -> None:
-    verdict = HallucinationLangidValidator(fields=("query",))(
+    verdict = LangidCheck(halluc_query_view, min_confidence=0.5)(
         query("In which year was the fortress of Erebuni founded by the king?", "de")
     )
-    assert verdict.reason == "halluc_langid.wrong_language"
+    assert verdict.reason == "langid.wrong_language"
 
 
 def test_a_hindi_query_is_kept() -> None:
-    verdict = HallucinationLangidValidator(fields=("query",))(
+    verdict = LangidCheck(halluc_query_view, min_confidence=0.5)(
         query("भारत की संसद किस शहर में स्थित है और वह कब बनी?", "hi")
     )
     assert verdict.keep
