@@ -19,22 +19,46 @@ console = Console(stderr=True)
 
 
 def _fail(error: BabelforgeError) -> None:
+    """One line and a non-zero exit: 3 when the endpoint cannot serve the run (EndpointError,
+    resumable once fixed), 2 for every other user error."""
+    from babelforge.generators.errors import EndpointError
+
     console.print(f"[bold red]error:[/] {error}", soft_wrap=True, highlight=False)
-    raise typer.Exit(code=2)
+    raise typer.Exit(code=EndpointError.exit_code if isinstance(error, EndpointError) else 2)
+
+
+def _fail_group(group: ExceptionGroup) -> None:
+    """A run whose concurrent stages failed: the endpoint error if one stopped it (exit 3),
+    else the first user error; anything else is a bug and propagates as it came."""
+    from babelforge.generators.errors import EndpointError
+
+    endpoint, _ = group.split(EndpointError)
+    user, _ = group.split(BabelforgeError)
+    found: BaseException | None = endpoint or user
+    if found is None:
+        raise group
+    while isinstance(found, BaseExceptionGroup):
+        found = found.exceptions[0]
+    assert isinstance(found, BabelforgeError)
+    _fail(found)
 
 
 @app.command()
 def serve(
     port: int = typer.Option(8080, help="port on 127.0.0.1"),
     context_length: int = typer.Option(2048, help="context window in tokens"),
+    model_pack: str | None = typer.Option(None, help="a pack from `babelforge models`"),
+    model_path: Path | None = typer.Option(None, help="a GGUF file instead of a pack"),
 ) -> None:
-    """Start the embedded llama.cpp server (SmolLM2-135M-Instruct) until Ctrl-C or SIGTERM."""
-    from babelforge.generators.embedded import EmbeddedServer
+    """Start the embedded llama.cpp server (a model pack, default SmolLM2-135M-Instruct)
+    until Ctrl-C or SIGTERM."""
+    from babelforge.generators.embedded import EmbeddedServer, model_file
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        with EmbeddedServer(port=port, context_length=context_length) as server:
+        path, alias = model_file(model_pack, model_path)
+        with EmbeddedServer(path, alias=alias, port=port, context_length=context_length) as server:
             console.print(f"serving {server.model} at {server.base_url} (Ctrl-C to stop)")
             with contextlib.suppress(KeyboardInterrupt):
                 stop.wait()
@@ -60,6 +84,8 @@ def run(
         result = factory_flow(config_path=str(config), run_dir=run_dir)
     except BabelforgeError as e:
         _fail(e)
+    except ExceptionGroup as group:  # the streaming executor's task groups
+        _fail_group(group)
     report = result.report
     print_report(report)
     console.print(f"report: {Path(report.run_dir) / 'report.md'}")
@@ -171,6 +197,143 @@ def report(run_dir: str = typer.Argument(..., help="a run directory")) -> None:
     if not store.exists("config.yaml"):
         _fail(BabelforgeError(f"{run_dir} is not a babelforge run directory (no config.yaml)"))
     print_report(build_report(store))
+
+
+@app.command()
+def validate(
+    recipe: str = typer.Argument(..., help="syndarin, instructions or hallucination"),
+    input_path: str = typer.Argument(..., metavar="INPUT.jsonl", help="records, one JSON a line"),
+    language: str = typer.Option(..., help="the language of the translations (ISO 639)"),
+    out: str = typer.Option(..., help="folder for accepted/rejected/failed.jsonl, summary.json"),
+    config: Path | None = typer.Option(None, help="a run config whose filter settings apply"),
+    judges: bool | None = typer.Option(
+        None, "--judges/--no-judges", help="LLM judges (default: on unless the backend is embedded)"
+    ),
+) -> None:
+    """Apply a recipe's filters to translations you already have (shapes: docs/validate.md)."""
+    from babelforge.flows.validate_file import validate_file
+    from babelforge.flows.validate_rows import recipe_name
+
+    logging.basicConfig(level=os.environ.get("BABELFORGE_LOG", "WARNING"))
+    try:
+        summary = validate_file(
+            recipe_name(recipe), input_path, language, out, config_path=config, judges=judges
+        )
+    except BabelforgeError as e:
+        _fail(e)
+    console.print(
+        f"validate: {summary.input} in, {summary.accepted} accepted, {summary.rejected} "
+        f"rejected, {summary.failed} failed -> {summary.out_dir}",
+        soft_wrap=True,
+    )
+    for reason, n in list(summary.reasons.items())[:5]:
+        console.print(f"  {reason}: {n}")
+
+
+@app.command()
+def models() -> None:
+    """List the model packs the embedded backend can serve: model, size, licence, state."""
+    from babelforge.flows.llm_views import install_hint, models_table
+
+    Console(file=sys.stdout, width=max(Console().width, 140)).print(models_table())
+    if hint := install_hint():
+        console.print(hint, soft_wrap=True, highlight=False)
+
+
+@app.command("check-endpoint")
+def check_endpoint(
+    url: str = typer.Argument(..., help="OpenAI-compatible base URL, e.g. http://host:8000/v1"),
+    model: str | None = typer.Option(None, help="the model to check (default: the first served)"),
+    api_key_env: str | None = typer.Option(None, help="environment variable holding the key"),
+) -> None:
+    """Models served, structured-output modes accepted, latency, tokens/s, vLLM metrics."""
+    from pydantic import SecretStr
+
+    from babelforge.flows.llm_views import endpoint_screen
+    from babelforge.generators.endpoint_check import check_endpoint as check
+
+    key = os.environ.get(api_key_env) if api_key_env else None
+    try:
+        report = check(url, model, SecretStr(key) if key else None)
+    except BabelforgeError as e:
+        _fail(e)
+    Console(file=sys.stdout, width=max(Console().width, 120)).print(endpoint_screen(report))
+
+
+@app.command()
+def evaluate(
+    export_dir: str = typer.Argument(..., help="an export folder (Hub layout, with README.md)"),
+    model: list[str] = typer.Option(
+        [], help="NAME=SPEC, repeatable; SPEC: embedded, an endpoint URL, or an LLM config YAML"
+    ),
+    configs: list[str] = typer.Option([], help="config name patterns (default syndarin-*, ...)"),
+    judge: str | None = typer.Option(None, help="SPEC of the hallucination judge"),
+    max_items: int | None = typer.Option(None, min=1, help="items per config and split"),
+    config: Path | None = typer.Option(None, help="a run config whose `evaluate:` section applies"),
+) -> None:
+    """Benchmark models on an export: MCQ accuracy, hallucination rates (docs/evaluate.md)."""
+    from babelforge.flows.evaluate import evaluate_flow
+    from babelforge.generators.evaluate.endpoints import parse_model_option
+    from babelforge.schemas.config import load_config
+    from babelforge.schemas.evaluate_config import EvaluateConfig
+
+    logging.basicConfig(level=os.environ.get("BABELFORGE_LOG", "WARNING"))
+    try:
+        run = load_config(config) if config is not None else None
+        base = run.evaluate if run is not None and run.evaluate is not None else None
+        models = dict(parse_model_option(m) for m in model) or (base.models if base else {})
+        if not models:
+            raise BabelforgeError("name at least one --model NAME=SPEC (or give --config)")
+        update: dict[str, object] = {
+            "models": models,
+            "judge": judge or (base.judge if base else None),
+        }
+        update |= {"configs": tuple(configs)} if configs else {}
+        update |= {"max_items": max_items} if max_items else {}
+        settings = EvaluateConfig.model_validate((base.model_dump() if base else {}) | update)
+        out = evaluate_flow(export_dir, settings, run.tracking if run else None)
+    except (BabelforgeError, ValueError) as e:
+        _fail(e if isinstance(e, BabelforgeError) else BabelforgeError(str(e)))
+    for s in out.results.mcq:
+        console.print(
+            f"{s.model} {s.config} {s.split}: accuracy {s.target.rate:.1%} "
+            f"[{s.target.low:.1%}-{s.target.high:.1%}] on {s.items} items",
+            highlight=False,
+        )
+    for h in out.results.hallucination:
+        console.print(
+            f"{h.model} {h.config} {h.split}: {h.rate.rate:.1%} of {h.rate.n} answers "
+            "with a hallucinated span",
+            highlight=False,
+        )
+    console.print(f"report: {out.report}", soft_wrap=True)
+
+
+@app.command()
+def calibrate(
+    labeled: str = typer.Argument(..., metavar="LABELED.jsonl", help="gold split or keep-labeled"),
+    recipe: str = typer.Option(..., help="syndarin, instructions or hallucination"),
+    target_precision: float = typer.Option(..., min=0.0, max=1.0, help="of the drops, 0-1"),
+    out: str | None = typer.Option(None, help="output folder (default: LABELED-calibration)"),
+    config: Path | None = typer.Option(None, help="a run config: its current thresholds"),
+    judges: bool | None = typer.Option(
+        None, "--judges/--no-judges", help="score the LLM judges too (default: as validate)"
+    ),
+) -> None:
+    """Per language and scored check, the threshold that reaches a precision target."""
+    from babelforge.flows.calibrate import calibrate_file
+    from babelforge.flows.validate_rows import recipe_name
+
+    logging.basicConfig(level=os.environ.get("BABELFORGE_LOG", "WARNING"))
+    folder = out or f"{labeled.removesuffix('.jsonl')}-calibration"
+    try:
+        report = calibrate_file(
+            labeled, recipe_name(recipe), target_precision, folder, config_path=config,
+            judges=judges,
+        )  # fmt: skip
+    except BabelforgeError as e:
+        _fail(e)
+    console.print(f"calibrate: {report.labeled} labeled records -> {folder}/fragment.yaml")
 
 
 def print_report(report: object) -> None:
