@@ -19,9 +19,10 @@ import json
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.stand_in import StandIn
 
 REPLY = {
     "runId": "run-stand-in",
@@ -90,15 +91,12 @@ class _Server(ThreadingHTTPServer):
     endpoint: str
 
 
-class CometServer:
+class CometServer(StandIn):
     """The stand-in on a free port of 127.0.0.1, serving in a thread while in a `with`."""
 
     def __init__(self) -> None:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self.endpoint = f"http://127.0.0.1:{self._server.server_address[1]}"
+        super().__init__(_Server, _Handler)
         self._server.requests, self._server.lock = [], threading.Lock()
-        self._server.endpoint = self.endpoint
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url_override(self) -> str:
@@ -113,17 +111,3 @@ class CometServer:
     def sent(self, path: str) -> list[CometRequest]:
         """The requests to one endpoint path, in order."""
         return [r for r in self.requests if r.path == path]
-
-    def __enter__(self) -> "CometServer":
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)

@@ -21,10 +21,11 @@ import json
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 
 import yaml
+
+from tests.stand_in import StandIn
 
 OWNER = "babelforge-tests"
 
@@ -170,31 +171,14 @@ class _Server(ThreadingHTTPServer):
     endpoint: str
 
 
-class HubServer:
+class HubServer(StandIn):
     """The stand-in Hub on a free port of 127.0.0.1, serving in a thread while in a `with`."""
 
     def __init__(self) -> None:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        super().__init__(_Server, _Handler)
         self._server.state = HubState()
-        self.endpoint = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._server.endpoint = self.endpoint
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def state(self) -> HubState:
         """What the client has done so far."""
         return self._server.state
-
-    def __enter__(self) -> "HubServer":
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
