@@ -229,12 +229,7 @@ async def make_shard(stage: Stage, context: StageContext, batch: list[Any]) -> S
         made = await stage.make(context, batch)
     if stage.checks is not None:
         checks = stage.checks(context.config, context.client)
-        # every record's judge chain at once: the shared client's budget is what bounds the
-        # requests (a per-shard cap of 8 left a lane's slots idle through the whole stage)
-        kept = list(made.accepted)
-        checked = await apply_validators_async(
-            kept, checks, stage=stage.name, concurrency=max(1, len(kept))
-        )
+        checked = await apply_validators_async(list(made.accepted), checks, stage=stage.name)
         made = _joined(stage, made, checked)
     return _stamped(stage, made)
 

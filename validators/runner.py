@@ -50,10 +50,10 @@ async def apply_validators_async(
     validators: Sequence[AnyValidator],
     *,
     stage: str,
-    concurrency: int = 8,
 ) -> ShardOutcome[R]:
-    """Like `apply_validators`, and await async validators on the survivors, `concurrency`
-    records at a time (the client's own limiter still bounds requests per endpoint)."""
+    """Like `apply_validators`, and await async validators on the survivors, every record's
+    chain at once: the client's limiter is what bounds requests per endpoint (a cap here
+    would leave the endpoint's slots idle while records wait)."""
     sync: list[Validator | BatchValidator] = []
     asyncs: list[AsyncValidator] = []
     for validator in validators:
@@ -64,18 +64,16 @@ async def apply_validators_async(
     verdicts = _run_sync(records, sync)
     failures: dict[int, Failed] = {}
     survivors = [i for i, vs in enumerate(verdicts) if all(v.keep for v in vs)]
-    gate = asyncio.Semaphore(concurrency)
 
     async def judge(i: int) -> None:
-        async with gate:
-            for validator in asyncs:
-                result = await validator.check(records[i])
-                if isinstance(result, Failed):
-                    failures[i] = result
-                    return
-                verdicts[i].append(result)
-                if not result.keep:
-                    return
+        for validator in asyncs:
+            result = await validator.check(records[i])
+            if isinstance(result, Failed):
+                failures[i] = result
+                return
+            verdicts[i].append(result)
+            if not result.keep:
+                return
 
     await asyncio.gather(*(judge(i) for i in survivors))
     return _outcome(records, verdicts, failures, [v.name for v in validators], stage)
