@@ -23,7 +23,7 @@ TELEMETRY = (
 )
 
 
-def _probe(**extra: str) -> str:
+def _probe(**extra: str) -> list[str]:
     env = {k: v for k, v in os.environ.items() if k not in TELEMETRY} | extra
     done = subprocess.run(
         [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120
