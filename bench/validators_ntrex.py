@@ -269,11 +269,12 @@ def table(title: str, columns: dict[str, Drops]) -> list[str]:
 def throughput(records: list[TranslatedMCQ], settings: ValidatorSettings) -> str:
     """Records/s of the default suite through the runner, one process (CPU and wall time)."""
     checks = mcq_suite(settings, {})
-    apply_validators(records[:50], checks, stage="bench")  # warm up: model load, caches
+    apply_validators(records[:50], checks, stage="bench")  # warm up: model load
+    rest = records[50:]  # not seen by the warm-up: its texts are in no cache
     wall, cpu = time.perf_counter(), time.process_time()
-    apply_validators(records, checks, stage="bench")
+    apply_validators(rest, checks, stage="bench")
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    n = len(records)
+    n = len(rest)
     return f"{n} records: {n / cpu:.0f} records/cpu-s, {n / wall:.0f} records/s wall"
 
 
@@ -293,6 +294,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     items = make_items(corpus, args.per_doc, random.Random(args.seed))
     print(f"NTREX-128: {len(corpus.documents)} documents, {len(items)} items per language")
     print(f"default suite: {', '.join(settings.enabled)}\n")
+    records = [
+        build(corpus, it, lang, "same_paragraph", n)
+        for lang in args.languages
+        for n, it in enumerate(items)
+    ]
+    sample = random.Random(args.seed).sample(records, min(len(records), 2000))
+    # First, while the per-text caches are cold: the figure a new shard sees.
+    rate = throughput(sample, settings)
     clean: dict[str, Drops] = {}
     pooled: dict[str, dict[str, Drops]] = {kind: {} for kind in KINDS}
     for lang in args.languages:
@@ -312,13 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for kind in KINDS:
         print(f"catch % per corruption, all languages, distractors: {kind}")
         print("\n".join(table("check", pooled[kind])), end="\n\n")
-    records = [
-        build(corpus, it, lang, "same_paragraph", n)
-        for lang in args.languages
-        for n, it in enumerate(items)
-    ]
-    sample = random.Random(args.seed).sample(records, min(len(records), 2000))
-    print("throughput of the default suite, one process: " + throughput(sample, settings))
+    print("throughput of the default suite, one process, cold caches: " + rate)
     return 0
 
 

@@ -4,7 +4,9 @@ Small models (and MT systems on text they do not understand) often return the so
 came; it is fluent, the right length and keeps every protected span, so only a comparison
 with the source catches it. Only the prose is compared (code, URLs and numbers are meant to
 be copied), and a name or title kept as it is ("Wojciech Bogusławski", "Super Bowl
-XXXIII") is not a copy: names are not translated.
+XXXIII") is not a copy: names are not translated; nor is prose of fewer than
+`MIN_DISTINCT_WORDS` distinct words ("No, no, no, no, no.", "OK"), which many languages
+write alike.
 """
 
 from collections.abc import Callable
@@ -15,9 +17,11 @@ from rapidfuzz import fuzz
 
 from babelforge.schemas.verdict import Verdict
 from babelforge.validators.base import drop, keep
-from babelforge.validators.names import name_like
+from babelforge.validators.names import name_like, words
 from babelforge.validators.text import normalize
 from babelforge.validators.view import ItemView, prose
+
+MIN_DISTINCT_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class CopyCheck:
             src = normalize(prose(f.source, f.protected))
             tgt = normalize(prose(f.target, f.protected))
             if len(src) < self.min_prose_chars or name_like(f.source):
+                continue
+            if len(set(words(src))) < MIN_DISTINCT_WORDS:
                 continue
             score = float(fuzz.ratio(src, tgt))
             if worst is None or score > worst[0]:

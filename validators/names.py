@@ -17,6 +17,7 @@ _MARKS = "".join(
 )
 _WORD = re.compile(rf"[\w{_MARKS}]+(?:['’\-.][\w{_MARKS}]+)*")
 _JOINERS = re.compile(r"['’\-.]")
+_DIGIT = re.compile(r"\d")
 _ROMAN = re.compile(r"^(?=[MDCLXVI])M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})$")
 # Lower-case words a name or a title may hold between its capitalised words, in the
 # languages whose names keep them ("Ludwig van Beethoven", "Lord of the Rings").
@@ -39,7 +40,7 @@ def words(text: str) -> tuple[str, ...]:
 def languageless(word: str) -> bool:
     """True for a word that is the same in any language: a number, a Roman numeral, an
     acronym ("NASA", "DDR"), or a code mixing letters and digits ("5G", "mp3", "H2O")."""
-    if any(ch.isdigit() for ch in word):
+    if _DIGIT.search(word):
         return True
     if _ROMAN.match(word):
         return True

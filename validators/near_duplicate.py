@@ -39,6 +39,14 @@ def _permutations(num_perm: int) -> tuple[Any, Any]:
     return m.permutations, m.scheme
 
 
+@lru_cache(maxsize=8)
+def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """The (bands, rows) datasketch finds best for `threshold`, found once per setting (it
+    integrates numerically for every new index otherwise: a cost per shard and language)."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
 def _sha1_32(data: bytes) -> int:
     """datasketch's default hash (the first 4 bytes of SHA-1, little-endian), without its
     struct call per shingle."""
@@ -59,7 +67,9 @@ def find_near_duplicates(
     texts: Sequence[str], *, threshold: float = 0.8, num_perm: int = 128
 ) -> list[tuple[int, float] | None]:
     """For each text, return (index of the earlier text it duplicates, est. Jaccard) or None."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    lsh = MinHashLSH(
+        threshold=threshold, num_perm=num_perm, params=_lsh_params(threshold, num_perm)
+    )
     kept: dict[str, MinHash] = {}
     out: list[tuple[int, float] | None] = []
     for i, text in enumerate(texts):

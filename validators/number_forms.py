@@ -11,7 +11,7 @@ may stand for, and two mentions agree when they share one.
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import lru_cache
 
@@ -22,7 +22,7 @@ _NUMBER = re.compile(
     r"(?P<apos>['’]\s?)?"
     r"(?P<num>\d+(?:(?:[.,'’\u066b\u066c]|[ \u00a0\u202f\u2009](?=\d{3}(?!\d)))\d+)*)"
     r"(?::(?P<time>00)(?!\d))?"
-    r"(?:/(?P<den>\d{1,2})(?![\d/]))?"
+    r"(?:[/\u2044](?P<den>\d{1,2})(?![\d/\u2044]))?"
     r"(?P<frac>[\u00bc-\u00be\u2150-\u215e])?"
     r"(?P<decade>s\b|’s\b|'s\b|er\b|er-|er\s+Jahre|-е|-х)?"
     r"|(?P<lone>[\u00bc-\u00be\u2150-\u215e])"
@@ -34,6 +34,13 @@ _HOUR_MINUTES = re.compile(r"(\d{1,2})[.](\d{2})")
 _SWAHILI_HOUR = re.compile(r"\bsaa\s?$", re.IGNORECASE)  # Swahili hours start at 6 a.m.
 _YEAR_BEFORE = re.compile(r"(?P<century>\d{2})\d{2}\s?[-–]\s?$")
 _DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{2,4})$")
+# "300 km (190 miles)", "six meters (18 feet)": a converted amount in brackets after an
+# amount with its unit, which a translator may drop or add.
+_BRACKETED_CONVERSION = re.compile(
+    r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))"
+    r"[\d.,]*\s?[^\s\d()]{1,16}\s?\(\s?$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -116,55 +123,67 @@ def _context_values(values: set[Fraction], before: str, after: str) -> set[Fract
 
 
 @lru_cache(maxsize=65536)
-def mentions(text: str) -> tuple[Mention, ...]:
-    """Return the numbers `text` states, in order (see the module docstring)."""
+def mentions(text: str, english: bool = True) -> tuple[Mention, ...]:
+    """Return the numbers `text` states, in order (see the module docstring); English
+    number words only when `english` (they mean nothing in another language's text)."""
     text = _ascii_digits(text)
     out: list[Mention] = []
     for m in _NUMBER.finditer(text):
-        if m["lone"]:
-            out.append(Mention(frozenset({Fraction(unicodedata.numeric(m["lone"]))}), m[0]))
-            continue
-        token = m["num"].rstrip(_SPACES)
-        date = _DATE.match(token)
-        if date and int(date[2]) <= 12:
-            day, month, year = (Fraction(int(g)) for g in date.groups())
-            out += [Mention(frozenset({day}), date[1]), Mention(frozenset({year}), date[3])]
-            out.append(Mention(frozenset({month}), date[2], optional=True))
-            continue
-        if m["time"] is not None and int(m["time"]) == 0:
-            out.append(Mention(frozenset(_token_values(token)), token))
-            out.append(Mention(frozenset({Fraction(0)}), m["time"], optional=True))
-            continue
-        clock = _HOUR_MINUTES.fullmatch(token)
-        if clock and _CLOCK.match(text[m.end() : m.end() + 6]):  # "5.30pm": 17 and 30
-            hour, minutes = Fraction(int(clock[1])), Fraction(int(clock[2]))
-            afternoon = {hour + 12} if _PM.match(text[m.end() : m.end() + 6]) else set()
-            out.append(Mention(frozenset({hour, *afternoon}), clock[1]))
-            out.append(Mention(frozenset({minutes}), clock[2], optional=minutes == 0))
-            continue
-        if m["den"]:
-            whole = Fraction(int(token)) if token.isdigit() else None
-            den = int(m["den"])
-            if whole is not None and den and whole < den:
-                out.append(Mention(frozenset({whole / den}), m[0]))
-                continue
-        values = _token_values(token)
-        if m["den"]:  # not a fraction (13/15): two numbers
-            out.append(Mention(frozenset(values), token))
-            out.append(Mention(frozenset({Fraction(int(m["den"]))}), m["den"]))
-            continue
-        if m["frac"]:
-            values = {
-                v + Fraction(unicodedata.numeric(m["frac"])).limit_denominator(100) for v in values
-            }
-        if m["decade"] or (m["apos"] and len(token) == 2):
-            values = {d for v in values for d in _decade_values(v)}
-        after = text[m.end() : m.end() + 24]
-        values |= _context_values(values, text[max(0, m.start() - 8) : m.start()], after)
-        ranged = _RANGE_UNIT.match(after)  # "2 to 3 inches": the unit of the range's end
-        unit_text = ranged["rest"] if ranged and not conversions(Fraction(1), after) else after
-        metric = frozenset(c for v in values for c in conversions(v, unit_text))
-        out.append(Mention(frozenset(values), m[0], converted=metric))
-    words = (*word_numbers(text), *roman_numbers(text))
+        found = _read(m, text)
+        if _BRACKETED_CONVERSION.search(text[max(0, m.start() - 32) : m.start()]):
+            found = [replace(f, optional=True) for f in found]
+        out += found
+    words = (*(word_numbers(text) if english else ()), *roman_numbers(text))
     out += [Mention(frozenset({v}), raw, optional=True) for v, raw in words]
     return tuple(out)
+
+
+def _read(m: re.Match[str], text: str) -> list[Mention]:
+    """The mentions one match of `_NUMBER` in `text` stands for."""
+    out: list[Mention] = []
+    if m["lone"]:
+        out.append(Mention(frozenset({Fraction(unicodedata.numeric(m["lone"]))}), m[0]))
+        return out
+    token = m["num"].rstrip(_SPACES)
+    date = _DATE.match(token)
+    if date and int(date[2]) <= 12:
+        day, month, year = (Fraction(int(g)) for g in date.groups())
+        out += [Mention(frozenset({day}), date[1]), Mention(frozenset({year}), date[3])]
+        out.append(Mention(frozenset({month}), date[2], optional=True))
+        return out
+    if m["time"] is not None and int(m["time"]) == 0:
+        out.append(Mention(frozenset(_token_values(token)), token))
+        out.append(Mention(frozenset({Fraction(0)}), m["time"], optional=True))
+        return out
+    clock = _HOUR_MINUTES.fullmatch(token)
+    if clock and _CLOCK.match(text[m.end() : m.end() + 6]):  # "5.30pm": 17 and 30
+        hour, minutes = Fraction(int(clock[1])), Fraction(int(clock[2]))
+        afternoon = {hour + 12} if _PM.match(text[m.end() : m.end() + 6]) else set()
+        out.append(Mention(frozenset({hour, *afternoon}), clock[1]))
+        out.append(Mention(frozenset({minutes}), clock[2], optional=minutes == 0))
+        return out
+    if m["den"]:
+        whole = Fraction(int(token)) if token.isdigit() else None
+        den = int(m["den"])
+        if whole is not None and den and whole < den:
+            out.append(Mention(frozenset({whole / den}), m[0]))
+            return out
+    values = _token_values(token)
+    if m["den"]:  # not a fraction (13/15): two numbers
+        out.append(Mention(frozenset(values), token))
+        out.append(Mention(frozenset({Fraction(int(m["den"]))}), m["den"]))
+        return out
+    if m["frac"]:
+        values = {
+            v + Fraction(unicodedata.numeric(m["frac"])).limit_denominator(100) for v in values
+        }
+    glued = m.start() > 0 and text[m.start() - 1].isalpha()  # "SS19", "FY21": a year
+    if m["decade"] or (len(token) == 2 and (m["apos"] or glued)):
+        values = {d for v in values for d in _decade_values(v)}
+    after = text[m.end() : m.end() + 24]
+    values |= _context_values(values, text[max(0, m.start() - 8) : m.start()], after)
+    ranged = _RANGE_UNIT.match(after)  # "2 to 3 inches": the unit of the range's end
+    unit_text = ranged["rest"] if ranged and not conversions(Fraction(1), after) else after
+    metric = frozenset(c for v in values for c in conversions(v, unit_text))
+    out.append(Mention(frozenset(values), m[0], converted=metric))
+    return out

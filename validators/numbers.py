@@ -10,6 +10,7 @@ record are compared as one multiset, since a translation may move a number from 
 (or option) to another.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,12 +19,15 @@ from babelforge.schemas.verdict import Verdict
 from babelforge.validators.base import drop, keep
 from babelforge.validators.number_forms import Mention, mentions
 from babelforge.validators.number_words import close
+from babelforge.validators.script import normalize_language
 from babelforge.validators.view import ItemView
 
 # A number up to this may be written as a word on one side ("2" / "zwei", "a mile" /
 # "1,6 km"): alone on one side it is no change; next to a number missing on the other side
 # it is one.
 MAX_WORDABLE = 12
+# What a number written in digits starts with: a digit of any script, or a vulgar fraction.
+_DIGITS = re.compile(r"[\d\u00bc-\u00be\u2150-\u215e]")
 
 
 def _agree(a: Mention, b: Mention) -> bool:
@@ -31,22 +35,39 @@ def _agree(a: Mention, b: Mention) -> bool:
 
 
 def _wordable(m: Mention) -> bool:
-    return all(v <= MAX_WORDABLE for v in m.values)
+    """A number the other side may write as a word ("a mile" / "1,6 km"): small, or small
+    as written beside a scaled or afternoon reading ("2 million" / "dos millones", "2pm" /
+    "las dos de la tarde")."""
+    small = [v for v in m.values if v <= MAX_WORDABLE]
+    return len(small) == len(m.values) or any(v.denominator == 1 for v in small)
 
 
 def match(
     sources: tuple[Mention, ...], targets: tuple[Mention, ...]
 ) -> tuple[list[Mention], list[Mention]]:
-    """Pair every source mention with a target mention it agrees with, digits before words;
-    return the unmatched (source, target) mentions that count as a difference."""
-    free = list(range(len(targets)))
-    missing: list[Mention] = []
-    for source in sorted(sources, key=lambda m: m.optional):
-        hit = next((j for j in free if _agree(source, targets[j])), None)
-        if hit is not None:
-            free.remove(hit)
-        elif not source.optional:
-            missing.append(source)
+    """Pair as many source mentions as possible with target mentions they agree with
+    (a maximum matching, digits before words: "1 to 2 inches" / "2 y 5 cm" pairs 1 with
+    2 and 2 with 5; "Twenty per cent ... 20,000" / "20 % ... 20 000" pairs 20,000 with
+    20 000 although it may read 20); return the unmatched (source, target) mentions that
+    count as a difference."""
+    order = sorted(range(len(sources)), key=lambda i: sources[i].optional)
+    agreeing = [[j for j, t in enumerate(targets) if _agree(s, t)] for s in sources]
+    owner: dict[int, int] = {}  # target -> the source it is paired with
+
+    def pair(i: int, seen: set[int]) -> bool:  # an augmenting path from source i
+        for j in agreeing[i]:
+            if j not in seen:
+                seen.add(j)
+                if j not in owner or pair(owner[j], seen):
+                    owner[j] = i
+                    return True
+        return False
+
+    for i in order:
+        pair(i, set())
+    paired = set(owner.values())
+    missing = [sources[i] for i in order if i not in paired and not sources[i].optional]
+    free = [j for j in range(len(targets)) if j not in owner]
     added = [targets[j] for j in free if not targets[j].optional]
     if not (missing and added):
         missing = [m for m in missing if not _wordable(m)]
@@ -64,7 +85,8 @@ class NumbersCheck:
 
     Reason codes: `numbers.changed` (some numbers missing and others unexpected),
     `numbers.missing` (a source number is absent), `numbers.added` (a number not in the
-    source appears). Score on a keep: how many numbers were compared.
+    source appears). Score on a keep: how many source numbers were compared (0 when no
+    field writes a number in digits: numbers in words alone never drop a record).
     """
 
     view: Callable[[Any], ItemView]
@@ -72,8 +94,12 @@ class NumbersCheck:
 
     def __call__(self, record: Any) -> Verdict:
         item = self.view(record)
-        sources = tuple(m for f in item.fields if f.source for m in mentions(f.source))
-        targets = tuple(m for f in item.fields if f.source for m in mentions(f.target))
+        pairs = [(f.source, f.target) for f in item.fields if f.source]
+        if not any(_DIGITS.search(s) or _DIGITS.search(t) for s, t in pairs):
+            return keep(self.name, score=0.0)  # numbers in words only: none can differ
+        english = normalize_language(item.language) == "en"
+        sources = tuple(m for s, _ in pairs for m in mentions(s))
+        targets = tuple(m for _, t in pairs for m in mentions(t, english))
         missing, added = match(sources, targets)
         if missing or added:
             detail = f"missing {_shown(missing)}, unexpected {_shown(added)}"

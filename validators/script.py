@@ -5,7 +5,7 @@ hallucination recipes. Script codes are ISO 15924 (`Armn`, `Deva`, `Cyrl`, `Hani
 """
 
 import unicodedata
-from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 
 import pycountry
@@ -150,21 +150,41 @@ def char_script(char: str) -> str | None:
     return _NAME_TO_SCRIPT.get(first)
 
 
+class _Table(dict[int, str | None]):
+    """str.translate table deleting the characters `drop_char` is true of, filled on first
+    sight of each character (a text is then counted in C, not char by char)."""
+
+    def __init__(self, drop_char: Callable[[str], bool]) -> None:
+        super().__init__()
+        self._drop = drop_char
+
+    def __missing__(self, code: int) -> str | None:
+        ch = chr(code)
+        value = None if self._drop(ch) else ch
+        self[code] = value
+        return value
+
+
+def _uncounted(ch: str) -> bool:
+    return char_script(ch) is None and not ch.isalpha()
+
+
+_COUNTED = _Table(_uncounted)  # deletes what the share does not count
+_INSIDE: dict[frozenset[str], _Table] = {}
+
+
+@lru_cache(maxsize=65536)
 def script_share(text: str, scripts: frozenset[str]) -> tuple[float, int]:
     """Return (share of the letters written in one of `scripts`, number of letters seen).
 
     Letters whose script is not known to us count against the share; a text with no
     letter returns (1.0, 0), so that numbers and punctuation are never penalised.
     """
-    seen = 0
-    inside = 0
-    for ch, n in Counter(text).items():  # each distinct character once
-        script = char_script(ch)
-        if script is None and not ch.isalpha():
-            continue
-        seen += n
-        if script in scripts:
-            inside += n
-    if seen == 0:
+    counted = text.translate(_COUNTED)
+    if not counted:
         return 1.0, 0
-    return inside / seen, seen
+    inside = _INSIDE.get(scripts)
+    if inside is None:
+        inside = _INSIDE.setdefault(scripts, _Table(lambda ch: char_script(ch) in scripts))
+    outside = counted.translate(inside)
+    return (len(counted) - len(outside)) / len(counted), len(counted)

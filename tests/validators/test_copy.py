@@ -53,3 +53,14 @@ def test_names_kept_as_in_english_are_not_copies() -> None:
 def test_an_english_question_left_in_an_armenian_item_is_untranslated() -> None:
     item = armenian_item(question="Which king built the Erebuni fortress?")
     assert mcq_check(item).reason == "copy.untranslated"
+
+
+def test_a_repeated_interjection_spelled_alike_in_spanish_is_not_a_copy() -> None:
+    # NTREX-128: "No, no, no, no , no." is the Spanish reference of the same English line.
+    item = german_item(
+        language="es",
+        question="No, no, no, no , no.",
+        source_question="No, no, no, no , no.",
+    )
+    verdict = mcq_check(item)
+    assert verdict.keep, verdict.detail

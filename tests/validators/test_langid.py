@@ -110,3 +110,50 @@ def test_detect_returns_the_language_and_a_confidence() -> None:
     language, confidence = detect("Երևանը Հայաստանի մայրաքաղաքն է։")
     assert language == "hy"
     assert 0.5 < confidence <= 1.0
+
+
+def test_an_option_rephrased_in_english_is_judged_alone_behind_a_german_pool() -> None:
+    # Not a copy of its source (copy misses it), and the pool still reads as German: the
+    # option echoes its source's words, so it is asked alone and caught.
+    item = german_item(
+        question="Welche Regierung hat im August 1961 die Berliner Mauer errichtet?",
+        options=(
+            "die Regierung der DDR",
+            "the army of the Soviet Union, which controlled the eastern part of the city",
+            "der Berliner Senat",
+            "die Vereinigten Staaten",
+        ),
+        source_options=(
+            "the government of the GDR",
+            "the Soviet Army, which controlled the eastern part of the city",
+            "the Berlin Senate",
+            "the United States",
+        ),
+    )
+    verdict = check(item)
+    assert verdict.reason == "langid.wrong_language"
+    assert "option 1" in (verdict.detail or "")
+
+
+def test_a_short_spanish_option_the_model_reads_as_portuguese_is_kept() -> None:
+    # NTREX-128 Spanish reference: alone, on 23 letters, the lite model says pt (0.84); the
+    # pool vouches for it, and were it asked alone it would need SHORT_FIELD_CONFIDENCE.
+    item = german_item(
+        language="es",
+        question="¿Qué dijo el médico a la paciente antes de la consulta?",
+        options=(
+            "Esta es la forma de comenzar.",
+            "“¿Qué medicamentos está tomando?",
+            "En su declaración de oposición a la UE, dijo que no lucharon en guerras.",
+            "Después del terremoto de Lombok, se informó a las organizaciones.",
+        ),
+        source_question="What did the doctor tell the patient before the visit?",
+        source_options=(
+            "Here's where to begin.",
+            '"What are the medications?',
+            "Setting out his opposition to the EU, he said they didn't fight wars.",
+            "In the aftermath of the Lombok earthquake, organizations were told.",
+        ),
+    )
+    verdict = check(item)
+    assert verdict.keep, verdict.detail

@@ -119,3 +119,31 @@ def test_a_number_moved_from_the_question_to_an_option_still_agrees() -> None:
         source_options=("that year", "the Soviet Army", "the Berlin Senate", "the United States"),
     )
     assert check(item).keep
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        ("waves as high as six meters (18 feet)", "olas de hasta seis metros"),
+        ("300 km (190 miles) north of Palu", "300 km al norte de Palu"),
+        ("approximately 130 miles of coastline", "մոտավորապես 130 մղոն (208 կիլոմետր)"),
+        ("in 220 2/3 innings", "220 2⁄3 փոխանցման"),
+        ("At 2pm two police vans", "A las dos de la tarde, dos furgonetas"),
+        ("unless she raised $2 million", "a menos que recaudara dos millones de dólares"),
+        ("their SS19 collection", "su colección primavera verano de 2019"),
+    ],
+)
+def test_ntrex_spellings_of_the_same_number_agree(source: str, target: str) -> None:
+    assert agree(source, target)
+
+
+def test_a_changed_amount_before_a_bracketed_conversion_is_still_changed() -> None:
+    assert not agree("300 km (190 miles) north of Palu", "330 km (190 millas) al norte de Palu")
+
+
+def test_a_thousands_comma_pairs_with_the_same_digits_not_with_its_decimal_reading() -> None:
+    # NTREX-128 Spanish: "20,000" could be 20 with a decimal comma; "20 %" is Twenty per cent.
+    assert agree(
+        "Twenty per cent of pupils. Survey of 20,000 pupils",
+        "Un 20 % de los alumnos. La encuesta, realizada a 20 000 alumnos",
+    )
