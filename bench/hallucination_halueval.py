@@ -29,12 +29,13 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from babelforge.generators.accounting import Accounting
 from babelforge.generators.backends import chat_client
-from babelforge.generators.cache import ResponseCache
+from babelforge.generators.cache_store import CacheSegment, open_segment
 from babelforge.generators.embedded import EmbeddedServer
 from babelforge.generators.hallucination.pairs import diff_spans
 from babelforge.generators.hallucination.tags import render_tags
@@ -124,7 +125,7 @@ async def run(
     sources: list[TaggedSource],
     languages: list[str],
     server: EmbeddedServer,
-    cache: ResponseCache | None,
+    cache_dir: Path | None,
     max_tokens: int,
 ) -> dict[str, dict[str, Figures]]:
     config = LLMConfig(base_url=server.base_url, model=server.model, max_concurrency=2)
@@ -132,7 +133,13 @@ async def run(
     validators = [v for v in suite if isinstance(v, Validator | BatchValidator)]
     sampling = SamplingParams(temperature=0.0, max_tokens=max_tokens)
     results: dict[str, dict[str, Figures]] = {}
-    async with chat_client(config, cache=cache, accounting=Accounting()) as client:
+    segment: AbstractAsyncContextManager[CacheSegment | None] = (
+        open_segment(str(cache_dir)) if cache_dir is not None else nullcontext()
+    )
+    async with (
+        segment as cache,
+        chat_client(config, cache=cache, accounting=Accounting()) as client,
+    ):
         modes: dict[str, Translator] = {
             "copy": CopyTranslator(),
             "protected": LLMTranslator(
@@ -167,7 +174,7 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=20, help="tagged answers per language")
     parser.add_argument("--languages", nargs="+", default=["de", "hy"])
     parser.add_argument("--max-tokens", type=int, default=128)
-    parser.add_argument("--cache", type=Path, default=None, help="response cache (sqlite)")
+    parser.add_argument("--cache", type=Path, default=None, help="response cache folder")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
     path = args.data / FILE
@@ -181,9 +188,8 @@ def main() -> int:
     sources = tagged_sources(path, args.sample)
     tags = sum(s.tagged.count("</") for s in sources)
     print(f"{len(sources)} tagged HaluEval answers ({tags} spans) from {path}")
-    cache = ResponseCache(args.cache) if args.cache else None
     with EmbeddedServer(threads=2, log_path=Path(tempfile.mkdtemp()) / "server.log") as server:
-        results = asyncio.run(run(sources, args.languages, server, cache, args.max_tokens))
+        results = asyncio.run(run(sources, args.languages, server, args.cache, args.max_tokens))
     print_table(results)
     if args.json:
         data = {lang: {m: asdict(f) for m, f in modes.items()} for lang, modes in results.items()}

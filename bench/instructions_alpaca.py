@@ -32,7 +32,7 @@ from pathlib import Path
 
 from babelforge.generators.accounting import Accounting
 from babelforge.generators.backends import chat_client
-from babelforge.generators.cache import ResponseCache
+from babelforge.generators.cache_store import open_segment
 from babelforge.generators.embedded import EmbeddedServer
 from babelforge.generators.instructions.readers import read_instructions
 from babelforge.generators.instructions.translate import protected_spans, translate_shard
@@ -132,12 +132,15 @@ async def translate_sample(
     language: str,
     prompt: str,
     server: EmbeddedServer,
-    cache: ResponseCache,
+    cache_dir: Path,
 ) -> tuple[list[InstructionCandidate], int, list[list[Translation]]]:
     """Translate the sample with the embedded model; candidates, failures, per-field results."""
     config = LLMConfig(base_url=server.base_url, model=server.model, max_concurrency=2)
     sampling = SamplingParams(temperature=0.0, max_tokens=256, seed=0)
-    async with chat_client(config, cache=cache, accounting=Accounting()) as client:
+    async with (
+        open_segment(str(cache_dir)) as cache,
+        chat_client(config, cache=cache, accounting=Accounting()) as client,
+    ):
         translator = LLMTranslator(
             client, sampling=sampling, parse_retries=1, protect_kinds=KINDS, prompt_id=prompt
         )
@@ -195,7 +198,7 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=24, help="records the model translates")
     parser.add_argument("--language", default="de")
     parser.add_argument("--repeat", type=int, default=10, help="passes over the seeds, part 1")
-    parser.add_argument("--cache", type=Path, default=None, help="response cache (sqlite)")
+    parser.add_argument("--cache", type=Path, default=None, help="response cache folder")
     parser.add_argument(
         "--prompts", nargs="+", default=["translate", "instructions_translate"], help="prompt ids"
     )
@@ -210,15 +213,14 @@ def main() -> int:
     seeds = list(read_instructions([str(args.seeds)]))
     with_spans = [r for r in seeds if protected_spans(r, KINDS)][: args.sample]
 
-    cache_path = args.cache or Path(tempfile.mkdtemp()) / "responses.sqlite"
-    cache = ResponseCache(cache_path)
+    cache_path = args.cache or Path(tempfile.mkdtemp()) / "cache"
     figures: list[SpanFigures] = []
     translated_candidates: list[InstructionCandidate] = []
     with EmbeddedServer(threads=2, log_path=Path(tempfile.mkdtemp()) / "server.log") as server:
         for prompt in args.prompts:
             start = time.perf_counter()
             candidates, failed, fields = asyncio.run(
-                translate_sample(with_spans, args.language, prompt, server, cache)
+                translate_sample(with_spans, args.language, prompt, server, cache_path)
             )
             seconds = time.perf_counter() - start
             figures.append(span_figures(prompt, with_spans, candidates, fields, failed, seconds))

@@ -17,7 +17,8 @@ from pathlib import Path
 import openai
 
 from babelforge.generators.accounting import Accounting
-from babelforge.generators.cache import CachedClient, ResponseCache
+from babelforge.generators.cache import CachedClient
+from babelforge.generators.cache_store import open_segment
 from babelforge.generators.client import ChatRequest, user_message
 from babelforge.generators.embedded import EmbeddedServer
 from babelforge.generators.mcq import MCQPayload
@@ -66,17 +67,19 @@ async def factory_loop(
     inner = OpenAICompatibleClient(
         base_url, model, backend="llama.cpp", max_concurrency=concurrency, accounting=accounting
     )
-    cache = ResponseCache(cache_dir / f"{salt}-{concurrency}.sqlite")  # fresh: nothing cached
-    client = CachedClient(inner, cache, accounting)
     sampling = SamplingParams(temperature=0.0, max_tokens=48, seed=0)
-    start = time.perf_counter()
-    await asyncio.gather(
-        *(
-            client.complete(ChatRequest(messages=user_message(_prompt(i, salt)), sampling=sampling))
-            for i in range(n)
+    async with open_segment(str(cache_dir / f"{salt}-{concurrency}")) as cache:  # fresh: empty
+        client = CachedClient(inner, accounting, cache)
+        start = time.perf_counter()
+        await asyncio.gather(
+            *(
+                client.complete(
+                    ChatRequest(messages=user_message(_prompt(i, salt)), sampling=sampling)
+                )
+                for i in range(n)
+            )
         )
-    )
-    elapsed = time.perf_counter() - start
+        elapsed = time.perf_counter() - start
     await inner.aclose()
     return elapsed, accounting.total().completion_tokens
 
@@ -90,7 +93,6 @@ async def structured_loop(
     inner = OpenAICompatibleClient(
         base_url, model, backend="sim", max_concurrency=concurrency, accounting=accounting
     )
-    client = CachedClient(inner, ResponseCache(cache_dir / f"{salt}-s.sqlite"), accounting)
     prompt = load_prompt("mcq")
     sampling = SamplingParams(temperature=0.0, max_tokens=48, seed=0)
 
@@ -103,11 +105,12 @@ async def structured_loop(
         outcome = await ask_structured(client, user_message(text), MCQPayload, sampling=sampling)
         assert isinstance(outcome, Parsed), outcome
 
-    start = time.perf_counter()
-    await asyncio.gather(*(one(i) for i in range(n)))
-    elapsed = time.perf_counter() - start
+    async with open_segment(str(cache_dir / f"{salt}-s")) as cache:
+        client = CachedClient(inner, accounting, cache)
+        start = time.perf_counter()
+        await asyncio.gather(*(one(i) for i in range(n)))
+        elapsed = time.perf_counter() - start
     await inner.aclose()
-    client.cache.close()
     return elapsed, accounting.total().completion_tokens
 
 

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
 from prefect import Flow, get_client, serve
 from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.deployments.runner import RunnerDeployment
@@ -24,6 +23,7 @@ from prefect.settings import PREFECT_API_URL
 from pydantic import BaseModel, ConfigDict, Field
 
 from babelforge.schemas.errors import BabelforgeError, ConfigError
+from babelforge.schemas.yaml_lines import load_yaml_with_lines
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def read_specs(prefect_file: Path, names: list[str] | None = None) -> list[Deplo
     """The deployments of a prefect.yaml (only `names` when given)."""
     if not prefect_file.is_file():
         raise ConfigError(f"{prefect_file} does not exist: give the path of prefect.yaml")
-    data = yaml.safe_load(prefect_file.read_text(encoding="utf-8")) or {}
+    data, _ = load_yaml_with_lines(prefect_file)
     try:
         specs = [DeploymentSpec.model_validate(d) for d in data.get("deployments") or []]
     except ValueError as e:

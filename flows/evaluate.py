@@ -4,7 +4,7 @@
     <export>/evaluation/report.md            the Markdown report, charts embedded
     <export>/evaluation/charts/*.png         accuracy, English vs target, hallucination rate
     <export>/evaluation/answers/<model>.*.jsonl   every answer, raw text kept on failures
-    <export>/evaluation/cache/responses.sqlite    the response cache (a rerun costs nothing)
+    <export>/evaluation/cache/<uuid>.jsonl       the response cache (a rerun costs nothing)
     <export>/evaluation/comet/               the offline Comet archive (unless COMET_API_KEY)
 
 The dataset card gets a "Benchmark results" section. The flow is wiring: read the items, ask
@@ -29,7 +29,6 @@ from babelforge.flows.export.export import export_folder
 from babelforge.flows.store import RunStore
 from babelforge.flows.tracking import TrackingSummary
 from babelforge.generators.backends import llm_endpoint
-from babelforge.generators.cache import ResponseCache
 from babelforge.generators.evaluate.endpoints import llm_for
 from babelforge.generators.evaluate.items import ExportItems, read_items
 from babelforge.generators.evaluate.runner import ModelRun, evaluate_model
@@ -60,10 +59,10 @@ def evaluate_model_task(
     judge: LLMConfig,
     items: ExportItems,
     settings: EvaluateConfig,
-    cache: ResponseCache,
+    cache_dir: Path,
 ) -> ModelRun:
     """One model's answers to every item (asyncio inside, one event loop per model)."""
-    run = asyncio.run(evaluate_model(name, llm, judge, items, settings, cache))
+    run = asyncio.run(evaluate_model(name, llm, judge, items, settings, cache_dir))
     get_run_logger().info(
         "%s: %d MCQ answers, %d hallucination answers, %d requests sent, %d from the cache",
         name, len(run.mcq), len(run.hallucination), run.usage.requests, run.usage.cached_requests,
@@ -81,20 +80,16 @@ def evaluate_flow(
     export = local_export(export_dir)
     out = export / settings.folder
     items = read_items(str(export), settings.configs, settings.splits, settings.max_items)
-    cache = ResponseCache(out / "cache" / "responses.sqlite")
     llms = {name: llm_for(name, spec) for name, spec in settings.models.items()}
     judge_name = next(iter(settings.models))
     judge = llm_for("judge", settings.judge) if settings.judge else llms[judge_name]
     runs: dict[str, ModelRun] = {}
-    try:
-        with ExitStack() as stack:
-            live = _EndpointPool(stack, out)
-            for name, llm in llms.items():
-                runs[name] = evaluate_model_task(
-                    name, live.open(llm), live.open(judge), items, settings, cache
-                )
-    finally:
-        cache.close()
+    with ExitStack() as stack:
+        live = _EndpointPool(stack, out)
+        for name, llm in llms.items():
+            runs[name] = evaluate_model_task(
+                name, live.open(llm), live.open(judge), items, settings, out / "cache"
+            )
     results = EvaluationResults(
         export=str(export),
         models=dict(settings.models),

@@ -4,16 +4,15 @@ unless the API key is set, nothing collected automatically, secrets scrubbed."""
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from babelforge.flows.tracking import (
+from babelforge.flows.comet_experiment import (
     TrackingSummary,
     close_experiment,
     open_experiment,
-    redact,
-    secret_values,
-    tracking_mode,
 )
+from babelforge.flows.tracking import tracking_mode
 from babelforge.schemas.delivery_config import TrackingConfig
 from babelforge.schemas.evaluation import EvaluationResults
+from babelforge.schemas.secrets import redact, secret_values
 
 
 def evaluation_metrics(results: EvaluationResults) -> dict[str, float]:
@@ -53,7 +52,9 @@ def track_evaluation(
     config = config or TrackingConfig()
     mode = tracking_mode(config, environ)
     secrets = secret_values(environ)
-    experiment = open_experiment(config, mode, offline_dir, environ)
+    key = environ.get(config.api_key_env, "").strip() or None
+    opened = open_experiment(config, mode, offline_dir, key)
+    experiment = opened.experiment
     try:
         experiment.set_name(f"evaluate-{Path(results.export).name}")
         experiment.add_tags(["evaluate", *sorted(results.models)])
@@ -66,5 +67,5 @@ def track_evaluation(
         for chart in charts:
             experiment.log_image(str(chart), name=chart.stem)
     finally:
-        summary = close_experiment(experiment, mode, offline_dir)
+        summary = close_experiment(opened, offline_dir)
     return summary

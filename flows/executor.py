@@ -6,7 +6,7 @@ downstream lane waits for the indices its upstream lane commits and turns upstre
 its own shard i, so a stage never reads more than one upstream shard at a time. Every shard is
 one Prefect task (named `syndarin.translate-de-00003`), committed to the store records first and
 marker last; a committed shard is skipped, so a killed run resumes where it stopped and the
-replies of an unfinished shard come back from the response cache.
+replies of an unfinished shard come back from its cache segment (flows/clients.py).
 
 All lanes share the run's clients (one per LLM endpoint, see flows/clients.py): the client's
 single in-flight budget, `llm.max_concurrency`, is what bounds the requests, so the endpoint has
@@ -19,7 +19,7 @@ import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from prefect import get_run_logger, task
@@ -28,8 +28,10 @@ from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 from prefect.tasks import Task
 
-from babelforge.flows.clients import ShardClient
+from babelforge.flows.clients import segment_path, shard_client
+from babelforge.flows.corpus_dedup import run_dedup_lane
 from babelforge.flows.store import RunStore
+from babelforge.flows.worker import WorkerLostError
 from babelforge.generators.client import ChatClient
 from babelforge.recipes.stage import LLMUse, Recipe, Stage, StageContext
 from babelforge.schemas.config import RunConfig
@@ -55,6 +57,14 @@ class Engine:
     config: RunConfig
     store: RunStore
     clients: Mapping[LLMUse, ChatClient]
+    remote: "RemoteShards | None" = None  # `execution.engine: ray` (flows/ray_engine.py)
+
+
+class RemoteShards(Protocol):
+    """Where a shard's work runs when not in this process: makes and commits it, returns
+    its marker."""
+
+    async def run(self, lane: Lane, index: int, offset: int, batch: list[Any]) -> ShardSummary: ...
 
 
 def lanes(config: RunConfig, recipes: Iterable[Recipe]) -> list[list[Lane]]:
@@ -127,12 +137,16 @@ async def run_lane(
     window: int,
 ) -> None:
     """Run one lane's shards, at most `window` at once; publish each index once committed."""
+    if lane.stage.dedup is not None:  # a barrier over all upstream shards: flows/corpus_dedup.py
+        args = (engine.config, engine.store, lane.recipe, lane.stage, lane.language)
+        await run_dedup_lane(*args, upstream, publish)
+        return
     gate = asyncio.Semaphore(window)
     async with asyncio.TaskGroup() as group:
 
         async def one(index: int, inputs: list[Any] | None, offset: int) -> None:
             try:
-                summary = engine.store.summary(lane.stage.name, lane.language, index)
+                summary = engine.store.committed(lane.stage.name, lane.language, index)
                 if summary is None:
                     batch = inputs if inputs is not None else _upstream_shard(engine, lane, index)
                     await _shard_task(lane, index)(engine, lane, index, offset, batch)
@@ -182,41 +196,51 @@ def _shard_task(lane: Lane, index: int) -> Callable[..., Awaitable[ShardSummary]
 
 
 def _retry_on_io(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
-    """Retry a shard only when it failed on I/O (store or network); a bug will not heal."""
-    try:
-        state.result()
-    except (OSError, httpx.TransportError):
-        return True
-    except BaseException:
-        return False
-    return False
+    """Retry a shard only when it failed on I/O (store, network, a lost Ray worker); a bug
+    will not heal. The exception is read from the state: `state.result()` in the running event
+    loop (the shard task is async) returns a coroutine instead of raising."""
+    error = state.data
+    return isinstance(error, OSError | httpx.TransportError | WorkerLostError)
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5, retry_condition_fn=_retry_on_io)
 async def shard_task(
     engine: Engine, lane: Lane, index: int, offset: int, batch: list[Any]
 ) -> ShardSummary:
-    """Make one shard's records, apply the stage's checks, commit it (records, then marker)."""
-    stage = lane.stage
-    client = ShardClient(engine.clients[stage.llm]) if stage.llm != "none" else None
-    context = StageContext(
-        config=engine.config,
-        language=lane.language,
-        index=index,
-        offset=offset,
-        client=client,
-        store=engine.store,
-    )
-    outcome = await make_shard(stage, context, batch)
-    if client is not None:
-        outcome = outcome.model_copy(update={"usage": client.usage})
-    summary = engine.store.write_shard(stage.name, lane.language, index, outcome, stage.output)
+    """Make one shard's records, apply the stage's checks, commit it (records, then marker),
+    here or on the remote engine's workers."""
+    if engine.remote is not None:
+        summary = await engine.remote.run(lane, index, offset, batch)
+    else:
+        summary = await commit_shard(engine, lane, index, offset, batch)
     get_run_logger().info(
         "%s/%s shard %d: %d in, %d accepted, %d rejected, %d failed",
-        stage.name, lane.language, index,
+        lane.stage.name, lane.language, index,
         summary.n_input, summary.accepted, summary.rejected, summary.failed,
     )  # fmt: skip
     return summary
+
+
+async def commit_shard(
+    engine: Engine, lane: Lane, index: int, offset: int, batch: list[Any]
+) -> ShardSummary:
+    """The work of a shard task, in whichever process runs it; returns the marker."""
+    stage = lane.stage
+    inner = engine.clients[stage.llm] if stage.llm != "none" else None
+    segment = segment_path(stage.name, lane.language, index)
+    async with shard_client(inner, engine.store, engine.config.cache, segment) as client:
+        context = StageContext(
+            config=engine.config,
+            language=lane.language,
+            index=index,
+            offset=offset,
+            client=client,
+            store=engine.store,
+        )
+        outcome = await make_shard(stage, context, batch)
+    if client is not None:
+        outcome = outcome.model_copy(update={"usage": client.usage})
+    return engine.store.write_shard(stage.name, lane.language, index, outcome, stage.output)
 
 
 async def make_shard(stage: Stage, context: StageContext, batch: list[Any]) -> ShardOutcome[Any]:

@@ -9,10 +9,14 @@ deployment call.
     -> push to the Hub (when `export.push` is set)
     -> Prefect artifacts: the report, the stage table, where the dataset and experiment are
 
-A killed run resumes where it stopped: committed shards are skipped and LLM replies come back
-from the response cache. Retries sit on the tasks that do I/O (shards, export, Comet, Hub);
-the export is also cached on a fingerprint of its inputs, so a rerun of a finished run does
-not rewrite an unchanged dataset (a damaged export folder is always rewritten).
+A killed run resumes where it stopped: committed shards whose fingerprint still matches the
+config are skipped (flows/fingerprint.py), the others re-made, and LLM replies come back from
+each shard's cache segment; one run at a time holds the run directory (flows/lease.py). Retries
+sit on the tasks that do I/O (shards, export, and the Hub for transient errors only); the
+export is also cached on a fingerprint of its inputs, so a rerun of a finished run does not
+rewrite an unchanged dataset (a damaged export folder is always rewritten). Export, tracking
+and push never sink a finished run: a failure is one warning line in the result
+(`FactoryResult.warnings`), and the run's data stays.
 
 Concurrency of LLM work has two levels. Inside a run, `llm.max_concurrency` bounds the
 requests in flight to the endpoint (the one client of the run, shared by every stage, with its
@@ -25,8 +29,8 @@ shards run at once on the whole server; without the limit the tag costs nothing.
 
 import os
 import time
-from collections.abc import Mapping
-from typing import Literal
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypeVar
 
 import yaml
 from prefect import flow, get_run_logger, task
@@ -44,7 +48,7 @@ from babelforge.flows.export.export import (
     export_intact,
     export_run,
 )
-from babelforge.flows.export.push import MissingTokenError, PushSummary, hub_token, push_export
+from babelforge.flows.export.push import PushSummary, hub_token, is_transient, push_export
 from babelforge.flows.recipe_flow import run_recipes
 from babelforge.flows.report import Report
 from babelforge.flows.store import RunStore
@@ -59,8 +63,10 @@ from babelforge.recipes.catalog import NAMES
 from babelforge.schemas.base import Record
 from babelforge.schemas.config import RunConfig, load_config
 from babelforge.schemas.errors import BabelforgeError, ConfigError
+from babelforge.schemas.secrets import scrub, scrub_logs
 
 RecipeName = Literal["syndarin", "instructions", "hallucination"]
+DeliveryT = TypeVar("DeliveryT")
 
 
 class PushTarget(Record):
@@ -78,26 +84,71 @@ class FactoryResult(Record):
     export: ExportSummary | None = None
     tracking: TrackingSummary | None = None
     push: PushSummary | None = None
+    warnings: tuple[str, ...] = ()
+    """One line per delivery step (export, tracking, push) that failed; the run's data stays."""
 
 
 @flow(name="factory")
 def factory_flow(
-    config_path: str, recipes: list[RecipeName] | None = None, run_dir: str | None = None
+    config_path: str,
+    recipes: list[RecipeName] | None = None,
+    run_dir: str | None = None,
+    fresh: bool = False,
+    retry_failed: bool = False,
 ) -> FactoryResult:
     """Run the recipes of a config file (all, or those named), then gold push, export,
-    tracking and push; resumes where an earlier run of the same run_dir stopped."""
+    tracking and push; resumes where an earlier run of the same run_dir stopped (`fresh`
+    starts over, `retry_failed` re-asks records that failed for an LLM reason)."""
+    scrub_logs()
     config = prepare_config(config_path, recipes, run_dir)
     store = RunStore(config.run_dir)
-    before, started = committed_shards(store), time.monotonic()
-    report = run_recipes(config)
+    before = frozenset() if fresh else committed_shards(store)
+    started = time.monotonic()
+    report = run_recipes(config, fresh=fresh, retry_failed=retry_failed)
     window = run_window(store, before, time.monotonic() - started)
     gold = gold_check(config)
-    export = export_dataset(config, report) if config.export.enabled else None
-    tracking = track_task(config, report, window, export) if config.tracking.enabled else None
-    pushed = push(config, export) if export is not None and config.export.push else None
-    result = FactoryResult(report=report, gold=gold, export=export, tracking=tracking, push=pushed)
+    warnings: list[str] = []
+    export = (
+        delivered("export", export_dataset, warnings, config, report)
+        if config.export.enabled
+        else None
+    )
+    tracking = (
+        delivered("tracking", track_task, warnings, config, report, window, export)
+        if config.tracking.enabled
+        else None
+    )
+    pushed = (
+        delivered("push", push, warnings, config, export)
+        if export is not None and config.export.push
+        else None
+    )
+    result = FactoryResult(
+        report=report,
+        gold=gold,
+        export=export,
+        tracking=tracking,
+        push=pushed,
+        warnings=tuple(warnings),
+    )
     publish_artifacts(store, result)
     return result
+
+
+def delivered(
+    step: str, make: Callable[..., DeliveryT], warnings: list[str], config: RunConfig, *args: Any
+) -> DeliveryT | None:
+    """One delivery step of a finished run (export, tracking, push); whatever makes it fail
+    becomes one warning line in `warnings` instead of failing the run, whose records, report
+    and cache stay as they are."""
+    try:
+        return make(config, *args)
+    except Exception as e:  # reported, not swallowed: the step's one line names the error
+        said = scrub(str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
+        message = f"{step} failed: {said}; the run's data is kept in {config.run_dir}"
+        get_run_logger().warning(message)
+        warnings.append(message)
+        return None
 
 
 def prepare_config(
@@ -169,11 +220,13 @@ def export_task(config: RunConfig, report: Report) -> ExportSummary:
     return summary
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
+@task(cache_policy=NO_CACHE)
 def track_task(
     config: RunConfig, report: Report, window: RunWindow, export: ExportSummary | None
 ) -> TrackingSummary:
-    """Log the run to Comet ML (offline archive or online experiment)."""
+    """Log the run to Comet ML (offline archive or online experiment). Not retried: an
+    online experiment the server refuses is already kept offline, and every other failure
+    would only add another archive."""
     summary = track_run(RunStore(config.run_dir), config, report, window, export, os.environ)
     get_run_logger().info(
         "comet: %s experiment %s %s",
@@ -182,16 +235,18 @@ def track_task(
     return summary
 
 
-def _retry_unless_no_token(task: Task, task_run: TaskRun, state: State) -> bool:
-    """A missing token will not appear by retrying; a network error may heal."""
-    return not isinstance(state.result(raise_on_failure=False), MissingTokenError)
+def _retry_transient(task: Task, task_run: TaskRun, state: State) -> bool:
+    """Only a network error, 429 or 5xx may heal by retrying; a missing or refused token,
+    a missing repository or a bad card will not."""
+    error = state.result(raise_on_failure=False)
+    return isinstance(error, BaseException) and is_transient(error)
 
 
 @task(
     cache_policy=NO_CACHE,
     retries=3,
     retry_delay_seconds=30,
-    retry_condition_fn=_retry_unless_no_token,
+    retry_condition_fn=_retry_transient,
 )
 def push_task(target: PushTarget, repo_id: str, private: bool, message: str) -> PushSummary:
     """Upload an export folder to the Hub with the token from the environment."""
@@ -224,6 +279,7 @@ def push_target(run_dir: str, environ: Mapping[str, str]) -> PushTarget:
 @flow(name="push")
 def push_flow(run_dir: str, repo_id: str, private: bool = True) -> PushSummary:
     """Upload a finished run's export to the Hugging Face Hub (private by default)."""
+    scrub_logs()
     target = push_target(run_dir, os.environ)
     return push_task(target, repo_id, private, f"babelforge export of {run_dir}")
 
@@ -274,4 +330,7 @@ def delivery_markdown(result: FactoryResult) -> str:
         )
     if result.push is not None:
         lines.append(f"- Hugging Face Hub: {result.push.url}")
+    if result.tracking is not None and result.tracking.note:
+        lines.append(f"- Comet ML note: {result.tracking.note}")
+    lines += [f"- warning: {w}" for w in result.warnings]
     return "\n".join(lines) + "\n"

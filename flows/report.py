@@ -6,6 +6,7 @@ import statistics
 from collections import Counter, defaultdict
 
 from babelforge.flows.report_charts import chart_section
+from babelforge.flows.report_workers import WorkerRow, worker_rows, worker_section
 from babelforge.flows.store import RunStore
 from babelforge.recipes.catalog import RECIPES
 from babelforge.schemas.base import Record
@@ -55,6 +56,7 @@ class Report(Record):
     validators: tuple[ValidatorRow, ...]
     usage: Usage
     metrics: dict[str, object]
+    workers: tuple[WorkerRow, ...] = ()
 
     @property
     def balanced(self) -> bool:
@@ -80,6 +82,7 @@ def build_report(store: RunStore) -> Report:
         validators=validators,
         usage=sum((row.usage for row in stages), Usage()),
         metrics=_metrics(store),
+        workers=worker_rows(summaries),
     )
     store.write_json("report.json", report.model_dump(mode="json"))
     store.write_text("report.md", render_markdown(report) + chart_section(store, report))
@@ -194,6 +197,7 @@ def render_markdown(report: Report) -> str:
         f"{u.requests} requests sent, {u.cached_requests} served from the cache, "
         f"{u.prompt_tokens} prompt + {u.completion_tokens} completion tokens.",
     ]
+    lines += worker_section(report.workers)
     for name, data in report.metrics.items():
         lines += [
             "",

@@ -3,18 +3,23 @@ throughput, a sample table of accepted and rejected records, the dataset card an
 
 Offline by default: an `OfflineExperiment` writes its archive (`<key>.zip`, uploadable later
 with `comet upload`) into `<run_dir>/comet/`. Online (`comet_ml.Experiment`) when the API key
-variable is set and the mode allows it. Plain functions, no Prefect; nothing Comet collects on
-its own (environment, git, code, console output) is turned on, and every logged string is
-scrubbed of the values of secret-looking environment variables.
+variable is set and the mode allows it; an online experiment the Comet server does not take
+(unreachable, key refused) becomes the offline archive, and the summary says why
+(flows/comet_experiment.py). What exists is logged: a run whose stages hold no record still
+gets its experiment. Plain functions, no Prefect; every logged string is scrubbed of the
+run's secret values (schemas/secrets.py).
 """
 
 import json
-import os
-import re
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from babelforge.flows.comet_experiment import (
+    Mode,
+    TrackingSummary,
+    close_experiment,
+    open_experiment,
+)
 from babelforge.flows.export.export import ExportSummary
 from babelforge.flows.report import Report
 from babelforge.flows.store import RunStore
@@ -23,32 +28,11 @@ from babelforge.schemas.base import Record
 from babelforge.schemas.config import RunConfig
 from babelforge.schemas.delivery_config import TrackingConfig
 from babelforge.schemas.provenance import Usage
+from babelforge.schemas.secrets import redact, secret_values
 
-Mode = Literal["offline", "online"]
 ShardKey = tuple[str, str, int]
-SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)", re.IGNORECASE)
-REDACTED = "***"
 TABLE_HEADERS = ["stage", "language", "status", "reasons", "id", "record"]
 PREVIEW_CHARS = 400
-# Everything Comet would collect by itself stays off: it could carry paths, hosts, the
-# command line or console output, none of which the run asked to share.
-QUIET: dict[str, Any] = {
-    "log_code": False,
-    "log_graph": False,
-    "auto_param_logging": False,
-    "auto_metric_logging": False,
-    "parse_args": False,
-    "auto_output_logging": None,
-    "log_env_details": False,
-    "log_git_metadata": False,
-    "log_git_patch": False,
-    "log_env_gpu": False,
-    "log_env_host": False,
-    "log_env_cpu": False,
-    "log_env_network": False,
-    "log_env_disk": False,
-    "display_summary_level": 0,
-}
 
 
 class RunWindow(Record):
@@ -58,15 +42,6 @@ class RunWindow(Record):
     shards: int
     records: int
     usage: Usage
-
-
-class TrackingSummary(Record):
-    """Where the experiment went."""
-
-    mode: Mode
-    experiment_key: str
-    archive: str | None = None
-    url: str | None = None
 
 
 def committed_shards(store: RunStore) -> frozenset[ShardKey]:
@@ -98,25 +73,6 @@ def tracking_mode(config: TrackingConfig, environ: Mapping[str, str]) -> Mode:
     if config.mode == "offline" or not has_key:
         return "offline"
     return "online"
-
-
-def secret_values(environ: Mapping[str, str]) -> tuple[str, ...]:
-    """Values of environment variables whose names look secret (8+ characters only, so
-    that short flags like `1` are not scrubbed everywhere)."""
-    return tuple(
-        sorted(
-            {v for k, v in environ.items() if SECRET_NAME.search(k) and len(v.strip()) >= 8},
-            key=len,
-            reverse=True,
-        )
-    )
-
-
-def redact(value: str, secrets: Iterable[str]) -> str:
-    """`value` with every secret replaced by ***."""
-    for secret in secrets:
-        value = value.replace(secret, REDACTED)
-    return value
 
 
 def run_parameters(run: RunConfig, secrets: Iterable[str] = ()) -> dict[str, Any]:
@@ -233,30 +189,12 @@ def _first_records(
     for summary in store.summaries(stage):
         if summary.language != language:
             continue
-        path = f"stages/{stage}/{language}/shard-{summary.index:05d}.{kind}.jsonl"
-        for line in store.read_text(path).splitlines():
+        for line in store.read_text(store.record_file(summary, kind)).splitlines():
             if line.strip():
                 yield json.loads(line)
                 seen += 1
                 if seen >= limit:
                     return
-
-
-def open_experiment(
-    config: TrackingConfig, mode: Mode, offline_dir: Path, environ: Mapping[str, str]
-) -> Any:
-    """A quiet Comet experiment: offline into `offline_dir`, or online with the key."""
-    # comet_ml starts Sentry error reporting to comet's servers at import unless told not to
-    os.environ.setdefault("COMET_ERROR_TRACKING_ENABLE", "false")
-    import comet_ml
-
-    common: dict[str, Any] = {"project_name": config.project_name, **QUIET}
-    if config.workspace:
-        common["workspace"] = config.workspace
-    if mode == "offline":
-        offline_dir.mkdir(parents=True, exist_ok=True)
-        return comet_ml.OfflineExperiment(offline_directory=str(offline_dir), **common)
-    return comet_ml.Experiment(api_key=environ[config.api_key_env].strip(), **common)
 
 
 def track_run(
@@ -272,18 +210,18 @@ def track_run(
     mode = tracking_mode(config, environ)
     secrets = secret_values(environ)
     offline_dir = store.local_dir(config.folder)
-    experiment = open_experiment(config, mode, offline_dir, environ)
+    key = environ.get(config.api_key_env, "").strip() or None
+    opened = open_experiment(config, mode, offline_dir, key)
+    experiment = opened.experiment
     try:
         experiment.set_name(run.name)
         experiment.add_tags(sorted({recipe_of(r.stage) or r.stage for r in report.stages}))
         experiment.log_other("run_dir", redact(store.root, secrets))
         experiment.log_parameters(run_parameters(run, secrets))
         experiment.log_metrics(run_metrics(report, window, export))
-        experiment.log_table(
-            "samples.csv",
-            tabular_data=sample_table(store, report, config.sample_rows, secrets),
-            headers=TABLE_HEADERS,
-        )
+        rows = sample_table(store, report, config.sample_rows, secrets)
+        if rows:  # a run whose stages hold no record has no sample table
+            experiment.log_table("samples.csv", tabular_data=rows, headers=TABLE_HEADERS)
         if store.exists("report.md"):
             experiment.log_asset_data(
                 redact(store.read_text("report.md"), secrets), name="report.md"
@@ -292,24 +230,8 @@ def track_run(
             card = _read(export.card)
             experiment.log_asset_data(redact(card, secrets), name="dataset_card.md")
     finally:
-        summary = close_experiment(experiment, mode, offline_dir)
+        summary = close_experiment(opened, offline_dir)
     return summary
-
-
-def close_experiment(experiment: Any, mode: Mode, offline_dir: Path) -> TrackingSummary:
-    """End an experiment; returns its key and where it went (the offline archive or the URL)."""
-    try:
-        key = str(experiment.get_key())
-        url = None if mode == "offline" else getattr(experiment, "url", None)
-    finally:
-        experiment.end()
-    archive = offline_dir / f"{key}.zip"
-    return TrackingSummary(
-        mode=mode,
-        experiment_key=key,
-        archive=str(archive) if mode == "offline" and archive.exists() else None,
-        url=url,
-    )
 
 
 def _read(path: str) -> str:

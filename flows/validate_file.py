@@ -29,7 +29,7 @@ from babelforge.flows.validate_rows import (
 )
 from babelforge.generators.accounting import Accounting
 from babelforge.generators.backends import chat_client, llm_endpoint
-from babelforge.generators.cache import ResponseCache
+from babelforge.generators.cache_store import open_segment
 from babelforge.generators.judges.build import build_judges, judges_wanted
 from babelforge.generators.mining.readers import jsonl_rows
 from babelforge.schemas.config import LLMConfig, RunConfig, ValidatorSettings, load_config
@@ -187,23 +187,22 @@ async def open_judges(
     view: Callable[[Any], Any] | None = None
     if recipe == "hallucination":
         view = tagged_view({line.record.id: line.source for line in lines})
-    cache = ResponseCache(store.local_dir("cache") / "responses.sqlite")
-    try:
-        with llm_endpoint(settings.llm, store.local_dir("logs") / "llm.log") as llm:
-            async with chat_client(llm, cache=cache, accounting=Accounting()) as client:
-                built: dict[str, AsyncValidator] = build_judges(
-                    settings.judges,
-                    client,
-                    recipe=recipe,
-                    backend=settings.llm.backend,
-                    source_language=settings.source_language,
-                    parse_retries=settings.llm.parse_retries,
-                    stage=STAGE,
-                    view=view,
-                )
-                yield built, client.model
-    finally:
-        cache.close()
+    with llm_endpoint(settings.llm, store.local_dir("logs") / "llm.log") as llm:
+        async with (
+            open_segment(store.path("cache"), store.fs) as cache,
+            chat_client(llm, cache=cache, accounting=Accounting()) as client,
+        ):
+            built: dict[str, AsyncValidator] = build_judges(
+                settings.judges,
+                client,
+                recipe=recipe,
+                backend=settings.llm.backend,
+                source_language=settings.source_language,
+                parse_retries=settings.llm.parse_retries,
+                stage=STAGE,
+                view=view,
+            )
+            yield built, client.model
 
 
 def _has_back_translation(record: Checked) -> bool:

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from babelforge.flows.store import RunStore
 from babelforge.schemas.base import Record
+from babelforge.schemas.errors import AccountingError
 from babelforge.schemas.outcome import ShardOutcome
 from babelforge.schemas.verdict import Failed, Verdict
 
@@ -83,7 +84,7 @@ def write_outputs(
         out_dir=store.root,
     )
     if not summary.balanced:
-        raise AssertionError(f"validate lost records of {input_path}: {summary}")
+        raise AccountingError(f"validate lost records of {input_path}: {summary}")
     for name, rows in (("accepted", accepted), ("rejected", rejected), ("failed", failed)):
         store.write_text(f"{name}.jsonl", "".join(_jsonl(r) for r in rows))
     store.write_text(

@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 from babelforge.generators.accounting import Accounting
-from babelforge.generators.cache import CachedClient, ResponseCache
+from babelforge.generators.cache import CachedClient
+from babelforge.generators.cache_store import CacheSegment
 from babelforge.generators.client import ChatClient
 from babelforge.generators.embedded import EmbeddedServer, model_file
 from babelforge.generators.endpoint_probe import check_model, resolve_structured
@@ -54,11 +55,12 @@ def _checked(config: LLMConfig, environ: Mapping[str, str] | None) -> LLMConfig:
 async def chat_client(
     config: LLMConfig,
     *,
-    cache: ResponseCache | None,
+    cache: CacheSegment | None,
     accounting: Accounting,
     environ: Mapping[str, str] | None = None,
 ) -> AsyncIterator[ChatClient]:
-    """Yield a ChatClient for the running event loop, wrapped in the response cache."""
+    """Yield a ChatClient for the running event loop, answering from the cache segment
+    `cache` when one is given."""
     inner: ChatClient
     closer: OpenAICompatibleClient | None = None
     if config.backend == "vllm-engine":
@@ -84,7 +86,7 @@ async def chat_client(
         )
         inner = closer
     try:
-        yield CachedClient(inner, cache, accounting) if cache is not None else inner
+        yield CachedClient(inner, accounting, cache) if cache is not None else inner
     finally:
         if closer is not None:
             await closer.aclose()

@@ -1,7 +1,9 @@
 """The embedded LLM: a llama.cpp server on 127.0.0.1 serving a model pack or a GGUF file.
 
 Model packs ship inside pinned PyPI packages (generators/model_packs.py); they are found
-through the installed packages, never downloaded.
+through the installed packages, never downloaded. The server runs in its own process group
+(stopped as a group) under generators/orphan_guard.py, so it dies with the process that
+started it, also when that one is SIGKILLed.
 """
 
 import importlib.util
@@ -75,7 +77,8 @@ class EmbeddedServer:
                 "the embedded backend needs llama-cpp-python[server]; run `make install`"
             )
         command = [
-            sys.executable, "-m", "llama_cpp.server",
+            sys.executable, "-m", "babelforge.generators.orphan_guard", str(os.getpid()),
+            "llama_cpp.server",
             "--model", str(self.model_path),
             "--model_alias", self.alias,
             "--host", "127.0.0.1",
@@ -99,6 +102,11 @@ class EmbeddedServer:
             log_path=self.log_path,
         )
         return self
+
+    @property
+    def pid(self) -> int | None:
+        """The server's process id while it runs (its process group has the same id)."""
+        return self._process.pid if self._process is not None else None
 
     def stop(self) -> None:
         stop_group(self._process, timeout_s=15)

@@ -29,9 +29,19 @@ from babelforge.generators.hallucination.translate_tagged import (
 )
 from babelforge.recipes.hallucination_import import IMPORT, IMPORT_STAGE
 from babelforge.recipes.judges import stage_judges
-from babelforge.recipes.stage import ExportSubset, Recipe, ShardReader, Stage, StageContext
+from babelforge.recipes.stage import (
+    Dedup,
+    ExportSubset,
+    Recipe,
+    ShardReader,
+    Stage,
+    StageContext,
+)
 from babelforge.schemas.config import LLMConfig, RunConfig
-from babelforge.schemas.hallucination_config import HallucinationConfig
+from babelforge.schemas.hallucination_config import (
+    HallucinationConfig,
+    HallucinationValidatorSettings,
+)
 from babelforge.schemas.outcome import ShardOutcome
 from babelforge.schemas.provenance import SamplingParams
 from babelforge.schemas.records import HallucinationSample
@@ -43,6 +53,7 @@ from babelforge.validators.suites import (
 )
 
 QUERIES = "hallucination.queries"
+DEDUP = "hallucination.dedup"
 ANSWERS = "hallucination.answers"
 INJECT = "hallucination.inject"
 TRANSLATE = "hallucination.translate"
@@ -197,6 +208,15 @@ def metrics(config: RunConfig, store: ShardReader) -> dict[str, object]:
     }
 
 
+def dedup_text(sample: HallucinationSample) -> str:
+    """What near-duplicates are compared on: the written query (answered once)."""
+    return sample.query or ""
+
+
+def _dedup_settings(config: RunConfig) -> HallucinationValidatorSettings:
+    return settings(config).validators
+
+
 def _from_gold(raw: Mapping[str, Any]) -> HallucinationSample:
     return HallucinationSample.model_validate(raw)
 
@@ -213,8 +233,14 @@ RECIPE = Recipe(
             enabled=_runs("queries"),
         ),
         Stage(
-            name=ANSWERS,
+            name=DEDUP,
             reads=QUERIES,
+            output=HallucinationSample,
+            dedup=Dedup(text=dedup_text, settings=_dedup_settings),
+        ),
+        Stage(
+            name=ANSWERS,
+            reads=DEDUP,
             output=HallucinationSample,
             make=answers,
             llm="studied",

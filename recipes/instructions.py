@@ -18,10 +18,18 @@ from babelforge.generators.instructions.translate import (
 from babelforge.generators.prompts import load_prompt
 from babelforge.generators.translate import LLMTranslator
 from babelforge.recipes.judges import stage_judges
-from babelforge.recipes.stage import ExportSubset, Recipe, ShardReader, Stage, StageContext, merged
+from babelforge.recipes.stage import (
+    Dedup,
+    ExportSubset,
+    Recipe,
+    ShardReader,
+    Stage,
+    StageContext,
+    merged,
+)
 from babelforge.schemas.config import RunConfig
 from babelforge.schemas.errors import ConfigError
-from babelforge.schemas.instructions_config import InstructionsConfig
+from babelforge.schemas.instructions_config import InstructionsConfig, InstructionValidatorSettings
 from babelforge.schemas.outcome import ShardOutcome
 from babelforge.schemas.records import InstructionRecord, TacoRecord
 from babelforge.validators.base import Check
@@ -31,6 +39,7 @@ from babelforge.validators.suites import instructions_suite
 
 TRANSLATE = "instructions.translate"
 VALIDATE = "instructions.validate"
+DEDUP = "instructions.dedup"
 MITS = "instructions.mits"
 TACO = "instructions.taco"
 
@@ -157,6 +166,15 @@ def _figures(config: RunConfig, store: ShardReader, language: str) -> dict[str, 
     )
 
 
+def dedup_text(candidate: InstructionCandidate) -> str:
+    """What near-duplicates are compared on: the translated instruction and input."""
+    return f"{candidate.translation.instruction}\n{candidate.translation.input}"
+
+
+def _dedup_settings(config: RunConfig) -> InstructionValidatorSettings:
+    return settings(config).validators
+
+
 def _mits_from_gold(raw: Mapping[str, Any]) -> InstructionRecord:
     if "translation" in raw:
         return mits_record(InstructionCandidate.model_validate(raw))
@@ -180,8 +198,14 @@ RECIPE = Recipe(
             llm="run",
         ),
         Stage(name=VALIDATE, reads=TRANSLATE, output=InstructionCandidate, checks=suite, llm="run"),
-        Stage(name=MITS, reads=VALIDATE, output=InstructionRecord, make=mits),
-        Stage(name=TACO, reads=VALIDATE, output=TacoRecord, make=taco),
+        Stage(
+            name=DEDUP,
+            reads=VALIDATE,
+            output=InstructionCandidate,
+            dedup=Dedup(text=dedup_text, settings=_dedup_settings),
+        ),
+        Stage(name=MITS, reads=DEDUP, output=InstructionRecord, make=mits),
+        Stage(name=TACO, reads=DEDUP, output=TacoRecord, make=taco),
     ),
     subsets=(
         ExportSubset(

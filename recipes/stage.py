@@ -16,6 +16,7 @@ from babelforge.generators.client import ChatClient
 from babelforge.schemas.config import LLMConfig, RunConfig
 from babelforge.schemas.gold_config import GoldKind
 from babelforge.schemas.outcome import ShardOutcome, ShardSummary
+from babelforge.schemas.validator_config import TranslationCheckSettings
 from babelforge.validators.base import AnyValidator
 
 T = TypeVar("T", bound=BaseModel)
@@ -76,13 +77,26 @@ def always(config: RunConfig, language: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Dedup:
+    """A corpus-wide near-duplicate step (flows/corpus_dedup.py): `text` is what a reader
+    would call the record (compared by MinHash within a language), `settings` the recipe's
+    validator settings whose `near_duplicate_threshold` and `near_duplicate_num_perm` it uses."""
+
+    text: Callable[[Any], str]
+    settings: Callable[[RunConfig], TranslationCheckSettings]
+
+
+@dataclass(frozen=True)
 class Stage:
     """One step of a recipe, declared once.
 
     `reads` is the name of the upstream stage (its shard i becomes this stage's shard i) or a
     reader `(config, language) -> inputs` cut into shards of `shard_size(config)`. `make` is
     None for a stage that only applies `checks`; `checks` is the declared suite the executor
-    applies, with the one runner, to the records `make` accepted.
+    applies, with the one runner, to the records `make` accepted. `prompts` names the
+    templates (generators/prompts/<id>.j2) the stage renders; None, the default, counts
+    every template for a stage with an LLM and none without, so a template change re-runs
+    what might use it (flows/fingerprint.py).
     """
 
     name: str
@@ -93,6 +107,8 @@ class Stage:
     llm: LLMUse = "none"
     shard_size: Callable[[RunConfig], int] = run_shard_size
     enabled: Callable[[RunConfig, str], bool] = always
+    dedup: Dedup | None = None  # a barrier: waits for every upstream shard of its language
+    prompts: tuple[str, ...] | None = None
 
     @property
     def upstream(self) -> str | None:

@@ -12,8 +12,8 @@ from babelforge.generators.mcq_translate import MCQWithTarget, translate_mcqs
 from babelforge.generators.mining.mine import MiningResult, mine_pairs, to_outcome
 from babelforge.generators.translate import LLMTranslator
 from babelforge.recipes.judges import stage_judges
-from babelforge.recipes.stage import ExportSubset, Recipe, Stage, StageContext, merged
-from babelforge.schemas.config import RunConfig, SyndarinConfig
+from babelforge.recipes.stage import Dedup, ExportSubset, Recipe, Stage, StageContext, merged
+from babelforge.schemas.config import RunConfig, SyndarinConfig, ValidatorSettings
 from babelforge.schemas.outcome import ShardOutcome
 from babelforge.schemas.records import MCQItem, ParallelPair, TranslatedMCQ
 from babelforge.validators.base import Check
@@ -22,6 +22,7 @@ from babelforge.validators.suites import mcq_suite
 MINE = "syndarin.mine"
 GENERATE = "syndarin.generate"
 TRANSLATE = "syndarin.translate"
+DEDUP = "syndarin.dedup"
 VALIDATE = "syndarin.validate"
 
 
@@ -81,6 +82,15 @@ def suite(config: RunConfig, client: ChatClient | None) -> Sequence[Check]:
     return mcq_suite(section.validators, judges)
 
 
+def dedup_text(record: TranslatedMCQ) -> str:
+    """What near-duplicates are compared on: the translated question and correct answer."""
+    return f"{record.question}\n{record.answer}"
+
+
+def _dedup_settings(config: RunConfig) -> ValidatorSettings:
+    return settings(config).validators
+
+
 def _from_gold(raw: Mapping[str, Any]) -> TranslatedMCQ:
     return TranslatedMCQ.model_validate(raw)
 
@@ -91,7 +101,13 @@ RECIPE = Recipe(
         Stage(name=MINE, reads=mined, output=ParallelPair, make=mine),
         Stage(name=GENERATE, reads=MINE, output=MCQItem, make=generate, llm="run"),
         Stage(name=TRANSLATE, reads=GENERATE, output=TranslatedMCQ, make=translate, llm="run"),
-        Stage(name=VALIDATE, reads=TRANSLATE, output=TranslatedMCQ, checks=suite, llm="run"),
+        Stage(
+            name=DEDUP,
+            reads=TRANSLATE,
+            output=TranslatedMCQ,
+            dedup=Dedup(text=dedup_text, settings=_dedup_settings),
+        ),
+        Stage(name=VALIDATE, reads=DEDUP, output=TranslatedMCQ, checks=suite, llm="run"),
     ),
     subsets=(
         ExportSubset(

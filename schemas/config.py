@@ -6,15 +6,18 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 
 from babelforge.schemas.base import Record
+from babelforge.schemas.cache_config import CacheConfig
 from babelforge.schemas.delivery_config import ExportConfig, TrackingConfig
 from babelforge.schemas.errors import ConfigError
 from babelforge.schemas.evaluate_config import EvaluateConfig
+from babelforge.schemas.execution_config import ExecutionConfig
 from babelforge.schemas.gold_config import GoldConfig
 from babelforge.schemas.hallucination_config import HallucinationConfig
 from babelforge.schemas.instructions_config import InstructionsConfig
 from babelforge.schemas.judge_config import JudgeSettings
 from babelforge.schemas.languages import LanguageCode
 from babelforge.schemas.provenance import SamplingParams
+from babelforge.schemas.secrets import remember
 from babelforge.schemas.validator_config import TranslationCheckSettings
 from babelforge.schemas.yaml_lines import load_yaml_with_lines
 
@@ -65,6 +68,7 @@ class LLMConfig(Record):
         if self.api_key_env is None:
             return None
         value = environ.get(self.api_key_env)
+        remember(value)
         return SecretStr(value) if value else None
 
 
@@ -167,12 +171,7 @@ class RunConfig(Record):
     languages: tuple[LanguageCode, ...] = Field(min_length=1)
     llm: LLMConfig = LLMConfig()
     shard_size: int = Field(default=200, ge=1)
-    execution: Literal["streaming", "sequential"] = Field(
-        default="streaming",
-        description="'streaming' runs every recipe, language and stage at once, a stage "
-        "starting on each upstream shard as it commits; 'sequential' runs them one after "
-        "another, one shard at a time (for debugging; same records)",
-    )
+    execution: ExecutionConfig = ExecutionConfig()
     syndarin: SyndarinConfig | None = None
     instructions: InstructionsConfig | None = None
     hallucination: HallucinationConfig | None = None
@@ -180,6 +179,7 @@ class RunConfig(Record):
     export: ExportConfig = ExportConfig()
     tracking: TrackingConfig = TrackingConfig()
     evaluate: EvaluateConfig | None = None
+    cache: CacheConfig = CacheConfig()
 
 
 def load_config(path: str | Path) -> RunConfig:

@@ -6,6 +6,7 @@ from pydantic import Field, SecretStr
 
 from babelforge.schemas.base import Record
 from babelforge.schemas.languages import LanguageCode
+from babelforge.schemas.secrets import remember
 
 GoldKind = Literal["mcq", "instruction", "hallucination"]
 
@@ -42,4 +43,5 @@ class GoldConfig(Record):
     def api_key(self, environ: dict[str, str]) -> SecretStr | None:
         """The API key from the environment, never from the file."""
         value = environ.get(self.api_key_env, "").strip()
+        remember(value)
         return SecretStr(value) if value else None

@@ -6,6 +6,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from babelforge.schemas.base import Record
+from babelforge.schemas.errors import AccountingError
 from babelforge.schemas.provenance import Usage
 from babelforge.schemas.verdict import Failed, Rejected
 
@@ -41,7 +42,7 @@ class ShardOutcome(BaseModel, Generic[OutT]):
     def _balanced(self) -> "ShardOutcome[OutT]":
         total = len(self.accepted) + len(self.rejected) + len(self.failed)
         if total != self.n_input:
-            raise ValueError(
+            raise AccountingError(
                 f"accounting broken: accepted {len(self.accepted)} + rejected "
                 f"{len(self.rejected)} + failed {len(self.failed)} != input {self.n_input}"
             )
@@ -56,9 +57,39 @@ class ShardOutcome(BaseModel, Generic[OutT]):
         return dict(counts)
 
 
+class Worker(Record):
+    """The process that committed a shard: host, the execution engine's node id (None on the
+    local engine) and process id."""
+
+    host: str
+    node_id: str | None = None
+    pid: int
+
+
+class Fingerprint(Record):
+    """What a stage's shards were made from: `digest` hashes `parts` (config, llm, inputs,
+    prompts, schema, upstream), each a hash itself, so a changed part can be named."""
+
+    digest: str
+    parts: dict[str, str] = {}
+
+    def changed(self, other: "Fingerprint | None") -> list[str]:
+        """The parts that differ from `other` (every part when there is no other)."""
+        if other is None:
+            return sorted(self.parts)
+        keys = set(self.parts) | set(other.parts)
+        return sorted(k for k in keys if self.parts.get(k) != other.parts.get(k))
+
+
 class ShardSummary(Record):
     """The commit marker of a finished shard, written last; `output` names the record type
-    of its accepted and rejected records (the stage's declared output)."""
+    of its accepted and rejected records (the stage's declared output).
+
+    `attempt` is the unique id of the commit and `files` the record files it made (readers
+    open these only); `fingerprint` is what the stage was made from and `upstream_attempt`
+    the upstream shard's commit it read, so a changed config or a re-made upstream shard
+    makes the marker stale. Markers of earlier releases lack these and count as stale.
+    """
 
     stage: str
     language: str
@@ -71,3 +102,8 @@ class ShardSummary(Record):
     reasons: dict[str, int] = {}
     validators: dict[str, ValidatorStats] = {}
     usage: Usage = Usage()
+    attempt: str = ""
+    files: dict[str, str] = {}
+    fingerprint: Fingerprint | None = None
+    upstream_attempt: str | None = None
+    worker: Worker | None = None

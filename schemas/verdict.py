@@ -2,9 +2,10 @@
 
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from babelforge.schemas.base import Record
+from babelforge.schemas.secrets import scrub
 
 
 class Verdict(Record):
@@ -35,10 +36,18 @@ class Rejected(BaseModel, Generic[RecordT]):
 
 
 class Failed(Record):
-    """An input a stage could not process: the error and, for LLM replies, the raw text."""
+    """An input a stage could not process: the error and, for LLM replies, the raw text.
+
+    Both texts come from upstream (an endpoint's error body may quote the API key it was
+    sent), so they are scrubbed of the run's secret values when the record is made."""
 
     stage: str
     input_id: str
     reason: str
     error: str
     raw_text: str | None = None
+
+    @field_validator("error", "raw_text")
+    @classmethod
+    def _scrubbed(cls, text: str | None) -> str | None:
+        return None if text is None else scrub(text)

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.stand_in import StandIn
 
+HANDSHAKE = "/clientlib/logger/add/run"
 REPLY = {
     "runId": "run-stand-in",
     "projectId": "project-stand-in",
@@ -66,9 +67,18 @@ class _Handler(BaseHTTPRequestHandler):
         request = CometRequest(method, url.path, parse_qs(url.query), body, dict(self.headers))
         with self.server.lock:
             self.server.requests.append(request)
-        reply = {**REPLY, "focusUrl": f"{self.server.endpoint}/experiment/"}
+        if url.path == HANDSHAKE and not self._key_accepted(request):
+            self._reply(401, {"msg": "Invalid API key", "code": 401})
+            return
+        self._reply(200, {**REPLY, "focusUrl": f"{self.server.endpoint}/experiment/"})
+
+    def _key_accepted(self, request: CometRequest) -> bool:
+        valid = self.server.valid_key
+        return valid is None or request.json().get("apiKey") == valid
+
+    def _reply(self, status: int, reply: dict[str, Any]) -> None:
         data = json.dumps(reply).encode()
-        self.send_response(200)
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -89,14 +99,17 @@ class _Server(ThreadingHTTPServer):
     requests: list[CometRequest]
     lock: threading.Lock
     endpoint: str
+    valid_key: str | None
 
 
 class CometServer(StandIn):
-    """The stand-in on a free port of 127.0.0.1, serving in a thread while in a `with`."""
+    """The stand-in on a free port of 127.0.0.1, serving in a thread while in a `with`;
+    given `valid_key`, a handshake with any other key is answered 401."""
 
-    def __init__(self) -> None:
+    def __init__(self, valid_key: str | None = None) -> None:
         super().__init__(_Server, _Handler)
         self._server.requests, self._server.lock = [], threading.Lock()
+        self._server.valid_key = valid_key
 
     @property
     def url_override(self) -> str:

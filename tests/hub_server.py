@@ -71,11 +71,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _authorized(self) -> bool:
         auth = self.headers.get("Authorization", "")
-        if not auth.startswith("Bearer "):
+        token = auth.removeprefix("Bearer ")
+        valid = self.server.valid_tokens
+        if not auth.startswith("Bearer ") or (valid is not None and token not in valid):
+            # the real Hub's answer to a missing, revoked or mistyped token
             self._reply(401, {"error": "Invalid credentials in Authorization header"})
             return False
         with self.server.state.lock:
-            self.server.state.tokens.add(auth.removeprefix("Bearer "))
+            self.server.state.tokens.add(token)
         return True
 
     def _route(self, method: str) -> None:
@@ -169,14 +172,17 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     state: HubState
     endpoint: str
+    valid_tokens: frozenset[str] | None
 
 
 class HubServer(StandIn):
-    """The stand-in Hub on a free port of 127.0.0.1, serving in a thread while in a `with`."""
+    """The stand-in Hub on a free port of 127.0.0.1, serving in a thread while in a `with`;
+    given `valid_tokens`, every other token is answered 401 as the Hub does."""
 
-    def __init__(self) -> None:
+    def __init__(self, valid_tokens: frozenset[str] | None = None) -> None:
         super().__init__(_Server, _Handler)
         self._server.state = HubState()
+        self._server.valid_tokens = valid_tokens
 
     @property
     def state(self) -> HubState:

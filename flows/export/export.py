@@ -275,9 +275,8 @@ def provenance_facts(store: RunStore, per_stage: int = 50) -> dict[str, dict[str
         recipe = recipe_of(summary.stage)
         if recipe is None:
             continue
-        base = f"stages/{summary.stage}/{summary.language}/shard-00000"
-        lines = store.read_text(f"{base}.accepted.jsonl").splitlines()[:per_stage]
-        lines += store.read_text(f"{base}.rejected.jsonl").splitlines()[:per_stage]
+        lines = store.read_text(store.record_file(summary, "accepted")).splitlines()[:per_stage]
+        lines += store.read_text(store.record_file(summary, "rejected")).splitlines()[:per_stage]
         for line in lines:
             for prov in _provenances(json.loads(line)):
                 if prov.get("model"):

@@ -1,9 +1,12 @@
 """Upload an export folder to the Hugging Face Hub as a dataset repository.
 
 The token comes from the environment and is handed to the Hub client in memory only: no
-`huggingface_hub.login`, no token file, nothing logged.
+`huggingface_hub.login`, no token file, nothing logged. A refused token (401, 403) is one
+`HubAuthError` naming the repository and the variable, never retried; `is_transient` tells
+the errors a retry may heal (the network, 408, 429, 5xx) from every other.
 """
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -18,10 +21,20 @@ from babelforge.flows.export.lm_eval import FOLDER as LM_EVAL
 from babelforge.flows.export.lm_eval import hub_task
 from babelforge.schemas.base import Record
 from babelforge.schemas.errors import BabelforgeError
+from babelforge.schemas.secrets import remember, scrub
+
+TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+AUTH_STATUS = frozenset({401, 403})
 
 
 class MissingTokenError(BabelforgeError):
     """No Hub token in the environment."""
+
+
+class HubAuthError(BabelforgeError):
+    """The Hub refused the token: a user error (exit 2) that no retry heals."""
+
+    exit_code = 2
 
 
 class HubApi(Protocol):
@@ -53,7 +66,49 @@ def hub_token(environ: Mapping[str, str], token_env: str = "HF_TOKEN") -> Secret
         raise MissingTokenError(
             f"{token_env} is not set: export a Hugging Face write token in {token_env}"
         )
+    remember(value)
     return SecretStr(value)
+
+
+def http_status(error: BaseException) -> int | None:
+    """The HTTP status of a Hub client error (`HfHubHTTPError.response`), None otherwise."""
+    status = getattr(getattr(error, "response", None), "status_code", None)
+    return status if isinstance(status, int) else None
+
+
+def is_transient(error: BaseException | None) -> bool:
+    """Whether a retry may heal `error`: a connection error or timeout, 408, 425, 429, 5xx."""
+    if error is None or isinstance(error, BabelforgeError):
+        return False
+    status = http_status(error)
+    if status is not None:
+        return status in TRANSIENT_STATUS
+    return isinstance(error, _transport_errors())
+
+
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """Connection errors and timeouts of the HTTP clients in use (huggingface_hub 2 speaks
+    `httpx2`, a fork of httpx)."""
+    import httpx
+
+    found: list[type[BaseException]] = [httpx.TransportError, ConnectionError, TimeoutError]
+    with contextlib.suppress(ImportError):
+        import httpx2
+
+        found.append(httpx2.TransportError)
+    return tuple(found)
+
+
+def _refused(error: Exception, repo_id: str, token_env: str) -> HubAuthError | None:
+    status = http_status(error)
+    if status not in AUTH_STATUS:
+        return None
+    what = "is not valid" if status == 401 else "may not write to it"
+    said = scrub(str(error).splitlines()[0])
+    return HubAuthError(
+        f"the Hub refused to push to {repo_id}: the token in {token_env} {what} ({said}); "
+        f"put a write token with access to {repo_id} in {token_env} and push again"
+    )
 
 
 def _hf_api(token: str) -> HubApi:
@@ -79,15 +134,21 @@ def push_export(
         )
     token = hub_token(environ, token_env)
     api = api_factory(token.get_secret_value())
-    repo = api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
-    with staged_export(Path(folder), repo_id) as staged:
-        commit = api.upload_folder(
-            folder_path=str(staged),
-            repo_id=repo_id,
-            repo_type="dataset",
-            commit_message=message,
-            allow_patterns=["README.md", *(f"{part}/**" for part in PUSHED)],
-        )
+    try:
+        repo = api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+        with staged_export(Path(folder), repo_id) as staged:
+            commit = api.upload_folder(
+                folder_path=str(staged),
+                repo_id=repo_id,
+                repo_type="dataset",
+                commit_message=message,
+                allow_patterns=["README.md", *(f"{part}/**" for part in PUSHED)],
+            )
+    except Exception as e:
+        refused = _refused(e, repo_id, token_env)
+        if refused is not None:
+            raise refused from e
+        raise
     return PushSummary(
         repo_id=repo_id,
         private=private,

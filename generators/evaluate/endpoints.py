@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from babelforge.schemas.config import LLMConfig
 from babelforge.schemas.errors import ConfigError
 from babelforge.schemas.evaluate_config import model_spec_kind
+from babelforge.schemas.yaml_lines import load_yaml_with_lines
 
 
 def parse_model_option(option: str) -> tuple[str, str]:
@@ -35,7 +35,7 @@ def llm_for(name: str, spec: str) -> LLMConfig:
     path = Path(spec)
     if not path.is_file():
         raise ConfigError(f"model {name!r}: no LLM config file at {path}")
-    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    data, _ = load_yaml_with_lines(path)
     if isinstance(data, dict) and isinstance(data.get("llm"), dict):
         data = data["llm"]
     try:

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import fsspec
+import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
 from babelforge.schemas.errors import InputError
 from babelforge.schemas.evaluation import BenchMCQ, BenchQuery
+from babelforge.schemas.text_input import read_lines
 
 MCQ_PREFIX = "syndarin-"
 QUERY_PREFIX = "hallucination-qa-"
@@ -35,9 +37,14 @@ def card_configs(folder: str) -> dict[str, dict[str, str]]:
     card = f"{root}/README.md"
     if not fs.exists(card):
         raise InputError(f"{folder} has no README.md: is it a babelforge export folder?")
-    text = fs.cat_file(card).decode("utf-8")
+    text = "".join(line for _, line in read_lines(fs.unstrip_protocol(card)))
     parts = text.split("---\n", 2)
-    header = yaml.safe_load(parts[1]) if text.startswith("---\n") and len(parts) == 3 else None
+    try:
+        header = yaml.safe_load(parts[1]) if text.startswith("---\n") and len(parts) == 3 else None
+    except yaml.YAMLError as e:
+        raise InputError(
+            f"{card}: the YAML header is broken ({e.__class__.__name__}); re-export the run"
+        ) from e
     if not isinstance(header, dict):
         raise InputError(f"{card}: no YAML header; re-export the run to rewrite the card")
     return {
@@ -78,7 +85,11 @@ def read_items(
 
 def _rows(fs: fsspec.AbstractFileSystem, path: str) -> Iterator[dict[str, Any]]:
     with fs.open(path, "rb") as f:
-        yield from pq.read_table(f).to_pylist()
+        try:
+            table = pq.read_table(f)
+        except (pa.ArrowException, OSError) as e:
+            raise InputError(f"{path}: not a readable parquet file ({e}); re-export the run") from e
+    yield from table.to_pylist()
 
 
 def _mcq(config: str, split: str, row: dict[str, Any]) -> BenchMCQ:

@@ -3,10 +3,11 @@ English, every query answered and judged. Requests go through the factory's clie
 cache and accounting, so a rerun sends nothing that was answered before."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from babelforge.generators.accounting import Accounting
 from babelforge.generators.backends import chat_client
-from babelforge.generators.cache import ResponseCache
+from babelforge.generators.cache_store import open_segment
 from babelforge.generators.evaluate.hallucination import HallucinationSettings, answer_and_judge
 from babelforge.generators.evaluate.items import ExportItems
 from babelforge.generators.evaluate.mcq import MCQSettings, answer_items
@@ -30,16 +31,20 @@ async def evaluate_model(
     judge: LLMConfig,
     items: ExportItems,
     settings: EvaluateConfig,
-    cache: ResponseCache,
+    cache_dir: Path,
 ) -> ModelRun:
-    """Ask model `name` (at `llm`, a reachable endpoint) everything; `judge` marks the spans."""
+    """Ask model `name` (at `llm`, a reachable endpoint) everything; `judge` marks the spans;
+    replies are kept in the cache segment at `cache_dir`."""
     accounting = Accounting()
     mcq_settings = MCQSettings(
         sampling=settings.sampling,
         parse_retries=settings.parse_retries,
         top_logprobs=settings.top_logprobs if settings.logprobs else None,
     )
-    async with chat_client(llm, cache=cache, accounting=accounting) as client:
+    async with (
+        open_segment(str(cache_dir)) as cache,
+        chat_client(llm, cache=cache, accounting=accounting) as client,
+    ):
         mcq = await answer_items(client, name, items.mcq, "target", mcq_settings)
         if settings.english:
             mcq += await answer_items(client, name, items.mcq, "english", mcq_settings)

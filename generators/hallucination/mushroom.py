@@ -8,12 +8,12 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import fsspec
 from pydantic import ValidationError
 
 from babelforge.schemas.base import stable_id
 from babelforge.schemas.errors import InputError
 from babelforge.schemas.records import HallucinationSample, Span
+from babelforge.schemas.text_input import read_lines
 
 
 def mushroom_line(sample: HallucinationSample) -> dict[str, Any]:
@@ -43,17 +43,16 @@ def read_mushroom(paths: Iterable[str]) -> Iterator[HallucinationSample]:
     """Stream Mu-SHROOM JSONL files (local paths or fsspec URLs) as labeled samples
     (`method: imported`); a bad line raises InputError naming the file and line."""
     for path in paths:
-        with fsspec.open(path, "r", encoding="utf-8", compression="infer") as f:
-            for number, line in enumerate(f, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield from_mushroom(json.loads(line))
-                except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
-                    raise InputError(
-                        f"{path}:{number}: not a Mu-SHROOM record ({_short(e)}); each line must "
-                        "be a JSON object with lang, model_output_text and hard_labels"
-                    ) from e
+        for number, line in read_lines(path):
+            if not line.strip():
+                continue
+            try:
+                yield from_mushroom(json.loads(line))
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError, RecursionError) as e:
+                raise InputError(
+                    f"{path}:{number}: not a Mu-SHROOM record ({_short(e)}); each line must "
+                    "be a JSON object with lang, model_output_text and hard_labels"
+                ) from e
 
 
 def from_mushroom(data: dict[str, Any]) -> HallucinationSample:

@@ -9,7 +9,6 @@ the tag sequence with the source's. The source's tags are first rewritten in can
 import json
 from collections.abc import Iterable, Iterator, Sequence
 
-import fsspec
 from pydantic import ValidationError
 
 from babelforge.generators.client import ChatClient
@@ -22,6 +21,7 @@ from babelforge.schemas.languages import LanguageCode
 from babelforge.schemas.outcome import ShardOutcome
 from babelforge.schemas.provenance import Provenance, SamplingParams
 from babelforge.schemas.records import HallucinationSample
+from babelforge.schemas.text_input import read_lines
 from babelforge.schemas.verdict import Failed
 from babelforge.validators.base import Check
 from babelforge.validators.halluc_candidate import HallucinationCandidate
@@ -44,20 +44,19 @@ def read_tagged(paths: Iterable[str], language: str = "en") -> Iterator[TaggedSo
     and line.
     """
     for path in paths:
-        with fsspec.open(path, "r", encoding="utf-8", compression="infer") as f:
-            for number, line in enumerate(f, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    data = json.loads(line)
-                    data.setdefault("id", stable_id("fava", data.get("tagged")))
-                    data.setdefault("language", language)
-                    yield TaggedSource.model_validate(data)
-                except (json.JSONDecodeError, AttributeError, ValidationError) as e:
-                    raise InputError(
-                        f"{path}:{number}: not a tagged record ({e}); each line must be a JSON "
-                        'object with a "tagged" field holding FAVA-tagged text'
-                    ) from e
+        for number, line in read_lines(path):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+                data.setdefault("id", stable_id("fava", data.get("tagged")))
+                data.setdefault("language", language)
+                yield TaggedSource.model_validate(data)
+            except (json.JSONDecodeError, AttributeError, ValidationError, RecursionError) as e:
+                raise InputError(
+                    f"{path}:{number}: not a tagged record ({e}); each line must be a JSON "
+                    'object with a "tagged" field holding FAVA-tagged text'
+                ) from e
 
 
 def tag_translator(

@@ -6,13 +6,14 @@ fsspec URLs both work; `.gz`/`.bz2`/`.xz`/`.zst` compression is inferred from th
 """
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
 import fsspec
 
 from babelforge.schemas.errors import InputError
+from babelforge.schemas.text_input import read_lines
 
 _CHUNK = 1 << 20
 _COMPRESSED = (".gz", ".bz2", ".xz", ".zst")
@@ -52,11 +53,23 @@ def iter_rows(path: str) -> Iterator[RawRow]:
     if kind == "parquet":
         yield from _parquet_rows(path)
         return
-    with fsspec.open(path, "rt", encoding="utf-8", compression="infer") as f:
-        if kind == "jsonl" or _first_char(f) != "[":
-            yield from _jsonl_rows(path, f)
-        else:
-            yield from _array_rows(path, f)
+    if kind == "jsonl":
+        yield from _jsonl_rows(path, (line for _, line in read_lines(path)))
+        return
+    try:
+        with fsspec.open(path, "rt", encoding="utf-8", compression="infer") as f:
+            if _first_char(f) != "[":
+                yield from _jsonl_rows(path, f)
+            else:
+                yield from _array_rows(path, f)
+    except UnicodeDecodeError as e:
+        for _ in read_lines(path):  # names the line of the bad byte
+            pass
+        raise InputError(f"{path}: not valid UTF-8 ({e.reason}); save it as UTF-8") from e
+    except FileNotFoundError as e:
+        raise InputError(f"{path}: no such file; check the path") from e
+    except (OSError, EOFError) as e:
+        raise InputError(f"{path}: unreadable ({e}); check the file") from e
 
 
 def _first_char(f: IO[str]) -> str:
@@ -70,17 +83,17 @@ def _first_char(f: IO[str]) -> str:
     return ""
 
 
-def _jsonl_rows(path: str, f: IO[str]) -> Iterator[RawRow]:
+def _jsonl_rows(path: str, f: Iterable[str]) -> Iterator[RawRow]:
     for number, line in enumerate(f, start=1):
         text = line.strip().lstrip("\ufeff")
         if not text:
             continue
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as e:
+        except (json.JSONDecodeError, RecursionError) as e:
             raise InputError(
-                f"{path}, line {number}: not a complete JSON object ({e.msg}); write one record "
-                "per line (JSONL) or the whole file as a JSON array"
+                f"{path}, line {number}: not a complete JSON object ({getattr(e, 'msg', e)}); "
+                "write one record per line (JSONL) or the whole file as a JSON array"
             ) from e
         yield RawRow(path, f"line {number}", data)
 

@@ -27,18 +27,16 @@ key column of the source corpus to learn which target documents to keep.
 """
 
 import csv
-import io
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
 from typing import Literal, NamedTuple
 
-import fsspec
-
 from babelforge.generators.mining.readers import KeyField, jsonl_rows, read_documents, read_keys
 from babelforge.schemas.errors import InputError
 from babelforge.schemas.records import Document
+from babelforge.schemas.text_input import read_lines
 
 PairBy = Literal["langlinks", "id", "title"]
 Prepare = Callable[[Document], Document]
@@ -183,31 +181,28 @@ def _link_rows(path: str) -> Iterator[tuple[str, dict[str, object]]]:
         for where, row in jsonl_rows(path):
             yield where, {_ALIASES.get(str(k), str(k)): v for k, v in row.items()}
         return
-    try:
-        with fsspec.open(path, "rt", encoding="utf-8", compression="infer", newline="") as handle:
-            yield from _tsv_links(path, handle)
-    except FileNotFoundError as e:
-        raise InputError(f"{path}: no such file; check langlinks_path in the config") from e
-    except UnicodeDecodeError as e:
-        raise InputError(f"{path}: not valid UTF-8 ({e.reason}); save the file as UTF-8") from e
+    yield from _tsv_links(path, (line for _, line in read_lines(path)))
 
 
-def _tsv_links(path: str, handle: io.TextIOBase) -> Iterator[tuple[str, dict[str, object]]]:
+def _tsv_links(path: str, handle: Iterable[str]) -> Iterator[tuple[str, dict[str, object]]]:
     reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-    header = next(reader, None)
-    if header is None:
-        return
-    columns = [_ALIASES.get(c.strip(), c.strip()) for c in header]
-    for values in reader:
-        where = f"line {reader.line_num}"
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(columns):
-            raise InputError(
-                f"{path}: {where}: {len(values)} tab-separated fields, the header has "
-                f"{len(columns)} ({', '.join(columns)}); remove stray tabs or fill the row"
-            )
-        yield where, dict(zip(columns, values, strict=True))
+    try:
+        header = next(reader, None)
+        if header is None:
+            return
+        columns = [_ALIASES.get(c.strip(), c.strip()) for c in header]
+        for values in reader:
+            where = f"line {reader.line_num}"
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(columns):
+                raise InputError(
+                    f"{path}: {where}: {len(values)} tab-separated fields, the header has "
+                    f"{len(columns)} ({', '.join(columns)}); remove stray tabs or fill the row"
+                )
+            yield where, dict(zip(columns, values, strict=True))
+    except csv.Error as e:  # a field past the size limit
+        raise InputError(f"{path}: line {reader.line_num}: not a TSV row ({e})") from e
 
 
 def _field(row: Mapping[str, object], name: str, path: str, where: str) -> str:

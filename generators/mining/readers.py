@@ -43,6 +43,7 @@ from babelforge.schemas.base import Record, stable_id
 from babelforge.schemas.errors import InputError
 from babelforge.schemas.languages import validate_language_code
 from babelforge.schemas.records import Document
+from babelforge.schemas.text_input import read_lines
 
 Format = Literal["parquet", "jsonl"]
 KeyField = Literal["id", "title"]
@@ -159,36 +160,26 @@ def _jsonl_documents(path: str, language: str) -> Iterator[Document]:
 
 def jsonl_rows(path: str) -> Iterator[tuple[str, Mapping[str, object]]]:
     """Yield ("line N", object) for every non-blank line (UTF-8, a BOM allowed); bad UTF-8 or
-    JSON is an InputError."""
-    try:
-        opened = fsspec.open(path, "rb", compression="infer")
-        with opened as handle:
-            for lineno, raw in enumerate(handle, start=1):
-                where = f"line {lineno}"
-                try:
-                    line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
-                except UnicodeDecodeError as e:
-                    raise InputError(
-                        f"{path}: {where}: not valid UTF-8 ({e.reason} at byte {e.start}); "
-                        "save the file as UTF-8"
-                    ) from e
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise InputError(
-                        f"{path}: {where}: not valid JSON ({e.msg} at column {e.colno}); "
-                        "each line must be one JSON object"
-                    ) from e
-                if not isinstance(row, dict):
-                    raise InputError(
-                        f"{path}: {where}: expected a JSON object, got {type(row).__name__}; "
-                        "each line must be one JSON object"
-                    )
-                yield where, row
-    except FileNotFoundError as e:
-        raise InputError(f"{path}: no such file; check the path in the config") from e
+    JSON is an InputError naming the file and line."""
+    for lineno, line in read_lines(path):
+        where = f"line {lineno}"
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise InputError(
+                f"{path}: {where}: not valid JSON ({e.msg} at column {e.colno}); "
+                "each line must be one JSON object"
+            ) from e
+        except RecursionError as e:
+            raise InputError(f"{path}: {where}: JSON nested too deeply") from e
+        if not isinstance(row, dict):
+            raise InputError(
+                f"{path}: {where}: expected a JSON object, got {type(row).__name__}; "
+                "each line must be one JSON object"
+            )
+        yield where, row
 
 
 @contextmanager
@@ -198,6 +189,8 @@ def _open_parquet(path: str) -> Iterator[pq.ParquetFile]:
         handle = fsspec.open(path, "rb").open()
     except FileNotFoundError as e:
         raise InputError(f"{path}: no such file; check the path in the config") from e
+    except OSError as e:  # a folder, no permission
+        raise InputError(f"{path}: cannot read ({e.strerror or e}); check the path") from e
     try:
         try:
             parquet = pq.ParquetFile(handle)

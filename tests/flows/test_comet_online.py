@@ -106,12 +106,12 @@ def test_tracking_keeps_comets_error_reporting_off(tmp_path: Path) -> None:
     a fresh process without the setting shows that tracking turns it off."""
     code = (
         "from pathlib import Path\n"
-        "from babelforge.flows.tracking import open_experiment\n"
+        "from babelforge.flows.comet_experiment import open_experiment\n"
         "from babelforge.schemas.delivery_config import TrackingConfig\n"
-        f"e = open_experiment(TrackingConfig(), 'offline', Path({str(tmp_path)!r}), {{}})\n"
+        f"e = open_experiment(TrackingConfig(), 'offline', Path({str(tmp_path)!r}), None)\n"
         "import comet_ml.error_tracking.api as reporting\n"
         "print('error reporting:', reporting.enabled_in_config(), reporting.initialized())\n"
-        "e.end()\n"
+        "e.experiment.end()\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "COMET_ERROR_TRACKING_ENABLE"}
     done = run_bounded([sys.executable, "-W", "ignore", "-c", code], env=env, timeout_s=180)

@@ -1,12 +1,11 @@
 """A run killed at any instant (here: mid-shard, with replies of the unfinished shard already
-in the response cache) resumes to the records of an uninterrupted run: no duplicate, no
+in its cache segment) resumes to the records of an uninterrupted run: no duplicate, no
 request paid twice. One test per recipe; every request goes through a counting proxy."""
 
 import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import pytest
 import yaml
 
 from babelforge.flows.store import RunStore
+from babelforge.generators.cache_store import CacheSegment
 from babelforge.generators.embedded import EmbeddedServer
 from babelforge.recipes.catalog import recipe
 from tests.flows.counting_proxy import counting_proxy
@@ -89,16 +89,13 @@ def command(config: Path) -> list[str]:
     return [sys.executable, "-m", "babelforge.flows.cli", "run", str(config)]
 
 
-def cached(run_dir: Path) -> int:
-    """Replies in a run's response cache (0 before the run created it)."""
-    path = run_dir / "cache" / "responses.sqlite"
-    if not path.exists():
-        return 0
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
-        try:
-            return int(db.execute("SELECT COUNT(*) FROM replies").fetchone()[0])
-        except sqlite3.OperationalError:  # the table is not created yet
-            return 0
+def segments(run_dir: Path) -> dict[tuple[str, int], int]:
+    """Replies in each shard's cache segment, by (stage, shard index)."""
+    out = {}
+    for folder in sorted(run_dir.glob("stages/*/de/shard-*.cache")):
+        index = int(folder.name.removeprefix("shard-").removesuffix(".cache"))
+        out[(folder.parent.parent.name, index)] = len(CacheSegment.at(str(folder)).load())
+    return out
 
 
 def paid_in_committed_shards(store: RunStore) -> int:
@@ -119,17 +116,24 @@ def started(config: Path, env: dict[str, str], log: Path) -> Iterator[subprocess
 
 
 def kill_mid_shard(config: Path, run_dir: Path, env: dict[str, str], log: Path) -> None:
-    """Start the run; SIGKILL its whole process group once the cache holds a reply that no
-    committed shard accounts for (a shard is half done)."""
-    store = RunStore(str(run_dir))
+    """Start the run; SIGKILL its whole process group once the cache segment of a shard not
+    committed yet holds a reply (a shard is half done)."""
     with started(config, env, log) as process:
         deadline = time.monotonic() + 600
-        while cached(run_dir) <= paid_in_committed_shards(store):
+        while not unfinished_with_replies(run_dir):
             assert process.poll() is None, log.read_text(errors="replace")[-4000:]
             assert time.monotonic() < deadline, "no shard got a reply within 600 s"
             time.sleep(0.05)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
+
+
+def unfinished_with_replies(run_dir: Path) -> dict[tuple[str, int], int]:
+    """The replies in the segments of shards not committed (segments read first: a shard
+    commits after its segment is written)."""
+    replies = segments(run_dir)
+    done = committed(run_dir)
+    return {shard: n for shard, n in replies.items() if n and shard not in done}
 
 
 def records(run_dir: Path, recipe_name: str) -> dict[str, list[str]]:
@@ -150,12 +154,6 @@ def committed(run_dir: Path) -> set[tuple[str, int]]:
     return {(s.stage, s.index) for s in RunStore(str(run_dir)).summaries()}
 
 
-def paid_in_committed(shards: set[tuple[str, int]], run_dir: Path) -> int:
-    """Requests the given committed shards paid (read back from their markers)."""
-    summaries = RunStore(str(run_dir)).summaries()
-    return sum(s.usage.requests for s in summaries if (s.stage, s.index) in shards)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("recipe_name", ["syndarin", "instructions", "hallucination"])
 def test_a_run_killed_mid_shard_resumes_to_the_same_records_paying_nothing_twice(
@@ -166,18 +164,23 @@ def test_a_run_killed_mid_shard_resumes_to_the_same_records_paying_nothing_twice
         killed = write_config(tmp_path, "killed", recipe_name, url, embedded_server.model)
         kill_mid_shard(killed, tmp_path / "killed", env, tmp_path / "killed.log")
         before, paid_before = committed(tmp_path / "killed"), counts.answered
-        cached_at_kill = cached(tmp_path / "killed")
+        at_kill = segments(tmp_path / "killed")
+        half_done = unfinished_with_replies(tmp_path / "killed")
 
         resumed = run_bounded(command(killed), env=env, timeout_s=900, cwd=REPO)
         assert resumed.returncode == 0, resumed.stdout[-4000:]
         paid_resuming = counts.answered - paid_before
     assert before < committed(tmp_path / "killed"), "the resumed run should commit the rest"
 
-    # The resumed run sent only requests whose reply was not cached yet: each one it paid is a
-    # new cache entry, and every reply cached before the kill came back from the cache.
-    assert cached_at_kill > paid_in_committed(before, tmp_path / "killed")
-    assert paid_resuming == cached(tmp_path / "killed") - cached_at_kill
+    # Every reply in a half-done shard's segment came back from it when the shard re-ran, and
+    # every request the resumed run paid is a new reply in a segment.
+    assert half_done, "killed too late: no shard was half done"
     store = RunStore(str(tmp_path / "killed"))
+    markers = {(s.stage, s.index): s for s in store.summaries()}
+    for shard, replies in half_done.items():
+        assert markers[shard].usage.cached_requests >= replies, shard
+    after = segments(tmp_path / "killed")
+    assert paid_resuming <= sum(n - at_kill.get(shard, 0) for shard, n in after.items())
     for s in store.summaries():
         assert s.accepted + s.rejected + s.failed == s.n_input
 
@@ -185,9 +188,8 @@ def test_a_run_killed_mid_shard_resumes_to_the_same_records_paying_nothing_twice
     fresh = write_config(
         tmp_path, "fresh", recipe_name, embedded_server.base_url, embedded_server.model
     )
-    (tmp_path / "fresh" / "cache").mkdir(parents=True)
-    for part in (tmp_path / "killed" / "cache").glob("responses.sqlite*"):
-        shutil.copy(part, tmp_path / "fresh" / "cache")
+    for folder in (tmp_path / "killed").glob("stages/*/*/shard-*.cache"):
+        shutil.copytree(folder, tmp_path / "fresh" / folder.relative_to(tmp_path / "killed"))
     clean = run_bounded(command(fresh), env=env, timeout_s=900, cwd=REPO)
     assert clean.returncode == 0, clean.stdout[-4000:]
     assert paid_in_committed_shards(RunStore(str(tmp_path / "fresh"))) == 0

@@ -1,7 +1,7 @@
 """`execution: sequential` (one stage, language and shard at a time, for debugging) writes
-exactly the records of the streaming run over the same config and the same cached replies."""
+exactly the records of the streaming run over the same config and the same cached replies
+(the streaming run's, read from the shared cache both runs name)."""
 
-import shutil
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples"
 
 
-def config(run_dir: Path, server: EmbeddedServer, execution: str) -> RunConfig:
+def config(run_dir: Path, server: EmbeddedServer, execution: str, shared: Path) -> RunConfig:
     return RunConfig.model_validate(
         {
             "name": f"{execution}-run",
@@ -24,6 +24,7 @@ def config(run_dir: Path, server: EmbeddedServer, execution: str) -> RunConfig:
             "languages": ["de", "hy"],
             "shard_size": 1,
             "execution": execution,
+            "cache": {"shared": str(shared)},
             "llm": {
                 "backend": "embedded",
                 "base_url": server.base_url,
@@ -78,17 +79,16 @@ def records(run: RunConfig) -> dict[str, list[str]]:
 def test_sequential_and_streaming_runs_write_the_same_records(
     embedded_server: EmbeddedServer, tmp_path: Path
 ) -> None:
-    streaming = config(tmp_path / "streaming", embedded_server, "streaming")
+    shared = tmp_path / "shared-cache"
+    streaming = config(tmp_path / "streaming", embedded_server, "streaming", shared)
     first = run_recipes(streaming)
     assert first.usage.requests > 0
+    assert 0 < len(list(shared.glob("*/*.json"))) <= first.usage.requests  # one a paid key
 
-    sequential = config(tmp_path / "sequential", embedded_server, "sequential")
-    (tmp_path / "sequential" / "cache").mkdir(parents=True)
-    for part in (tmp_path / "streaming" / "cache").glob("responses.sqlite*"):
-        shutil.copy(part, tmp_path / "sequential" / "cache")
+    sequential = config(tmp_path / "sequential", embedded_server, "sequential", shared)
     second = run_recipes(sequential)
 
-    assert second.usage.requests == 0, "every reply should come from the seeded cache"
+    assert second.usage.requests == 0, "every reply should come from the shared cache"
     assert second.usage.cached_requests == first.usage.requests + first.usage.cached_requests
     streamed, one_at_a_time = records(streaming), records(sequential)
     assert streamed == one_at_a_time

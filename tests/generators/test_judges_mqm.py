@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from babelforge.generators.accounting import Accounting
-from babelforge.generators.cache import CachedClient, ResponseCache
+from babelforge.generators.cache import CachedClient
+from babelforge.generators.cache_store import open_segment
 from babelforge.generators.judges.mqm_errors import MQMReply, mqm_errors, mqm_score, normal_category
 from babelforge.generators.judges.mqm_judge import MQMJudge
 from babelforge.generators.openai_client import OpenAICompatibleClient
@@ -53,17 +54,15 @@ async def test_real_model_verdict_carries_its_spans_and_the_score_they_weigh(
 async def test_a_rerun_of_the_judge_is_served_from_the_response_cache(
     real_client: OpenAICompatibleClient, tmp_path: Path
 ) -> None:
-    cache = ResponseCache(tmp_path / "responses.sqlite")
     first, second = Accounting(), Accounting()
-    try:
-        a = await MQMJudge(CachedClient(real_client, cache, first), instruction_view).check(
+    async with open_segment(str(tmp_path / "cache")) as cache:
+        a = await MQMJudge(CachedClient(real_client, first, cache), instruction_view).check(
             spanish_instruction()
         )
-        b = await MQMJudge(CachedClient(real_client, cache, second), instruction_view).check(
+    async with open_segment(str(tmp_path / "cache")) as cache:  # read back from disk
+        b = await MQMJudge(CachedClient(real_client, second, cache), instruction_view).check(
             spanish_instruction()
         )
-    finally:
-        cache.close()
     assert a == b
     assert second.total().requests == 0 and second.total().cached_requests >= 1
 

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from babelforge.generators.accounting import Accounting
-from babelforge.generators.cache import CachedClient, ResponseCache
+from babelforge.generators.cache import CachedClient
+from babelforge.generators.cache_store import CacheSegment, open_segment
 from babelforge.generators.judges.qa_judge import QAJudge
 from babelforge.generators.openai_client import OpenAICompatibleClient
 from babelforge.schemas.verdict import Failed, Verdict
@@ -38,15 +39,12 @@ async def test_the_marked_answer_never_reaches_the_model_so_markings_share_one_c
     real_client: OpenAICompatibleClient, tmp_path: Path
 ) -> None:
     accounting = Accounting()
-    cache = ResponseCache(tmp_path / "responses.sqlite")
-    judge = QAJudge(CachedClient(real_client, cache, accounting), parse_retries=0)
-    try:
+    async with open_segment(str(tmp_path / "cache")) as cache:
+        judge = QAJudge(CachedClient(real_client, accounting, cache), parse_retries=0)
         for i in range(4):
             await judge.check(armenian_item(answer_index=i))
-    finally:
-        cache.close()
     assert accounting.total().cached_requests == 3
-    assert len(ResponseCache(tmp_path / "responses.sqlite")) == 1
+    assert len(CacheSegment.at(str(tmp_path / "cache")).load()) == 1
 
 
 async def test_prose_reply_is_a_failed_record_with_the_raw_text() -> None:

@@ -7,7 +7,8 @@ import pytest
 from pydantic import BaseModel, Field
 
 from babelforge.generators.accounting import Accounting
-from babelforge.generators.cache import CachedClient, ResponseCache
+from babelforge.generators.cache import CachedClient
+from babelforge.generators.cache_store import open_segment
 from babelforge.generators.client import ChatRequest, user_message
 from babelforge.generators.embedded import EmbeddedServer
 from babelforge.generators.errors import EndpointError, LLMError
@@ -84,18 +85,20 @@ async def test_concurrency_never_exceeds_the_bound(embedded_server: EmbeddedServ
 async def test_rerun_is_served_from_cache_with_zero_requests(
     embedded_server: EmbeddedServer, tmp_path: Path
 ) -> None:
-    cache = ResponseCache(tmp_path / "responses.sqlite")
     with FaultProxy(embedded_server.base_url, every=10**9).running() as proxy:
         for run in range(2):
             accounting = Accounting()
             inner = _client(proxy.base_url, embedded_server.model, accounting=accounting)
-            client = CachedClient(inner, cache, accounting)
-            await asyncio.gather(
-                *(
-                    ask_structured(client, user_message(_prompt(i)), MCQPayload, sampling=SAMPLING)
-                    for i in range(3)
+            async with open_segment(str(tmp_path / "cache")) as cache:  # read back from disk
+                client = CachedClient(inner, accounting, cache)
+                await asyncio.gather(
+                    *(
+                        ask_structured(
+                            client, user_message(_prompt(i)), MCQPayload, sampling=SAMPLING
+                        )
+                        for i in range(3)
+                    )
                 )
-            )
             await inner.aclose()
             if run == 0:
                 first_forwarded = proxy.forwarded
@@ -147,14 +150,11 @@ async def test_faults_end_as_results_or_accounted_failures(embedded_server: Embe
     assert client.accounting.retries >= transport_faults
 
 
-async def test_identical_requests_in_flight_are_sent_once(
-    embedded_server: EmbeddedServer, tmp_path: Path
-) -> None:
-    cache = ResponseCache(tmp_path / "responses.sqlite")
+async def test_identical_requests_in_flight_are_sent_once(embedded_server: EmbeddedServer) -> None:
     with FaultProxy(embedded_server.base_url, every=10**9).running() as proxy:
         accounting = Accounting()
         inner = _client(proxy.base_url, embedded_server.model, max_concurrency=4)
-        client = CachedClient(inner, cache, accounting)
+        client = CachedClient(inner, accounting)  # no segment: the run-wide client
         request = ChatRequest(
             messages=user_message("Name one river in Armenia."),
             sampling=SamplingParams(temperature=0.0, max_tokens=16, seed=0),
