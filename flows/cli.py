@@ -29,7 +29,7 @@ class _Stderr(logging.StreamHandler):
     """Writes to the current sys.stderr, so a captured stderr (tests) sees the lines too."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.setStream(sys.stderr)
+        self.stream = sys.stderr  # not setStream: it flushes the old one, maybe closed by now
         super().emit(record)
 
 
