@@ -90,25 +90,48 @@ def _wait(ready: Any, what: str) -> None:
 
 
 class NodeKiller(logging.Handler):
-    """Watches the Ray engine's dispatch log: when a shard of the second LLM stage (validate)
-    first goes to the worker node, which by then committed translate shards, kills the node's
-    process group (SIGKILL, as a lost machine) while that shard is in flight."""
+    """Watches the Ray engine's dispatch log and the run's markers: once the worker node has
+    committed a translate shard (several LLM requests, so seconds each) while another one it
+    was sent is still uncommitted, kills the node's process group (SIGKILL, as a lost
+    machine), so a shard is surely in flight when the node goes."""
 
-    def __init__(self, worker: Popen[bytes], worker_node: str, delay_s: float) -> None:
+    def __init__(self, worker: Popen[bytes], worker_node: str, run_dir: Path) -> None:
         super().__init__(logging.INFO)
-        self.worker, self.worker_node, self.delay_s = worker, worker_node, delay_s
+        self.worker, self.worker_node, self.run_dir = worker, worker_node, run_dir
         self.killed: str | None = None
         self.lost: list[str] = []
+        self.sent: list[str] = []
+        self._done = threading.Event()
+        threading.Thread(target=self._watch, daemon=True).start()
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.msg.startswith("shard %s: the worker on node"):
             self.lost.append(str(record.args[0]))  # type: ignore[index]
-        if not record.msg.startswith("shard %s dispatched") or self.killed is not None:
-            return
-        shard, node = record.args  # type: ignore[misc]
-        if node == self.worker_node and ".validate-" in str(shard):
-            self.killed = str(shard)
-            threading.Timer(self.delay_s, os.killpg, (self.worker.pid, signal.SIGKILL)).start()
+        if record.msg.startswith("shard %s dispatched"):
+            shard, node = record.args  # type: ignore[misc]
+            if node == self.worker_node and ".translate-" in str(shard):
+                self.sent.append(str(shard))
+
+    def stop(self) -> None:
+        self._done.set()
+
+    def _watch(self) -> None:
+        from babelforge.flows.store import RunStore
+
+        while self.killed is None and not self._done.wait(0.05):
+            if not (self.run_dir / "stages").exists():
+                continue
+            summaries = RunStore(str(self.run_dir)).summaries()
+            committed = {f"{s.stage}-{s.language}-{s.index:05d}" for s in summaries}
+            by_worker = [
+                s
+                for s in summaries
+                if s.worker is not None and s.worker.node_id == self.worker_node
+            ]
+            in_flight = [shard for shard in self.sent if shard not in committed]
+            if by_worker and in_flight:
+                self.killed = in_flight[0]
+                os.killpg(self.worker.pid, signal.SIGKILL)
 
 
 def _head_and_worker() -> tuple[str, str]:
@@ -138,7 +161,7 @@ def main(work: Path) -> None:
     with cluster(work, env) as worker, EmbeddedServer(log_path=work / "llm.log") as server:
         head_node, worker_node = _head_and_worker()
         base["llm"].update(base_url=server.base_url, model=server.model)
-        killer = NodeKiller(worker, worker_node, delay_s=0.05)
+        killer = NodeKiller(worker, worker_node, work / "ray")
         logger = logging.getLogger("babelforge.flows.ray_engine")
         logger.setLevel(logging.INFO)
         logger.addHandler(killer)
@@ -146,6 +169,7 @@ def main(work: Path) -> None:
         ray_config["execution"] = {"engine": "ray", "address": f"127.0.0.1:{PORT}"}
         on_ray = run_recipes(RunConfig.model_validate(ray_config))
         logger.removeHandler(killer)
+        killer.stop()
         run_counts = asyncio.run(_run_counts())  # the Ray run's task runs only
         local_config = {**base, "run_dir": str(work / "local"), "name": "local"}
         local = run_recipes(RunConfig.model_validate(local_config))
