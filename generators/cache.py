@@ -49,6 +49,9 @@ class CachedClient:
             return self._served(request, await asyncio.shield(pending))
         hit = self.segment.get(key) if self.segment is not None else self._recent.get(key)
         if hit is not None:
+            if self.shared is not None and self.segment is not None:
+                # paid by an earlier attempt that may have died before its shared write
+                self.shared.put(key, hit)
             return self._served(request, hit)
         future: asyncio.Future[ChatReply] = asyncio.get_running_loop().create_future()
         self._in_flight[key] = future
