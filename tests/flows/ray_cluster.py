@@ -9,7 +9,8 @@ own process groups, the embedded llama.cpp server, and runs the config in WORK_D
 on the Ray engine; when the first LLM shard is sent to the worker node the worker's process
 group is killed (the node removed mid-stage). It then runs the same config on the local engine
 (the replies from the shared cache) and writes WORK_DIR/facts.json for the test to judge. The
-Ray processes are stopped by process group at the end, never with `ray stop`.
+Ray processes are stopped by process group at the end, never with Ray's own stop command
+(it ends every Ray process on the machine).
 """
 
 import asyncio
