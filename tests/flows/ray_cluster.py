@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from subprocess import Popen
 from typing import Any
@@ -132,7 +132,30 @@ class NodeKiller(logging.Handler):
             in_flight = [shard for shard in self.sent if shard not in committed]
             if by_worker and in_flight:
                 self.killed = in_flight[0]
-                os.killpg(self.worker.pid, signal.SIGKILL)
+                _kill_tree(self.worker.pid)
+
+
+def _kill_tree(root: int) -> None:
+    """SIGKILL `root`'s process group and every process descended from it, as a lost machine
+    stops all of them at once: a Ray worker process that outlived its raylet for a moment
+    could finish its request and write a second reply to the shared cache after the retry's."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    tree, grown = {root}, True
+    while grown:
+        children = {pid for pid, ppid in parents.items() if ppid in tree} - tree
+        tree |= children
+        grown = bool(children)
+    with suppress(ProcessLookupError):
+        os.killpg(root, signal.SIGKILL)
+    for pid in tree:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def _head_and_worker() -> tuple[str, str]:
