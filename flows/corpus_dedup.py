@@ -226,9 +226,12 @@ async def run_dedup_lane(
     language: str,
     upstream: AsyncIterator[int],
     publish: Callable[[int], None],
+    upstream_complete: Callable[[], bool],
 ) -> None:
     """Sign each upstream shard as it commits; once the upstream lane is done, run the one LSH
-    pass and commit every dedup shard not committed yet, publishing each index in order."""
+    pass and commit every dedup shard not committed yet, publishing each index in order. When
+    the upstream lane left a shard uncommitted (an outage) nothing is committed: the pass must
+    see every shard, and the next run makes it."""
     assert stage.dedup is not None and stage.upstream is not None, stage.name
     settings = stage.dedup.settings(config)
     lane = DedupLane(
@@ -244,6 +247,12 @@ async def run_dedup_lane(
         indices.append(index)
         await asyncio.to_thread(lane.signatures, index)
     indices.sort()
+    if not upstream_complete():
+        log.warning(
+            "%s/%s: not deduplicated, an upstream shard is missing (the next run does it)",
+            stage.name, language,
+        )  # fmt: skip
+        return
     # The barrier: the upstream lane ended. Nothing is written before this first await, where a
     # failed upstream lane's cancellation of the run lands.
     pending = {i for i in indices if not await asyncio.to_thread(lane.committed, i)}

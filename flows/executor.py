@@ -17,7 +17,7 @@ shard at a time (for debugging); it writes the same records.
 import asyncio
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Protocol
 
@@ -33,6 +33,7 @@ from babelforge.flows.corpus_dedup import run_dedup_lane
 from babelforge.flows.store import RunStore
 from babelforge.flows.worker import WorkerLostError
 from babelforge.generators.client import ChatClient
+from babelforge.generators.errors import OutageError, unavailable
 from babelforge.recipes.stage import LLMUse, Recipe, Stage, StageContext
 from babelforge.schemas.config import RunConfig
 from babelforge.schemas.outcome import ShardOutcome, ShardSummary
@@ -49,6 +50,10 @@ class Lane:
     stage: Stage
     language: str
 
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.recipe.name, self.stage.name, self.language)
+
 
 @dataclass(frozen=True)
 class Engine:
@@ -58,6 +63,9 @@ class Engine:
     store: RunStore
     clients: Mapping[LLMUse, ChatClient]
     remote: "RemoteShards | None" = None  # `execution.engine: ray` (flows/ray_engine.py)
+    paused: list[OutageError] = field(default_factory=list)  # shards an outage left uncommitted
+    done: list[int] = field(default_factory=lambda: [0])  # shards committed (or found) so far
+    incomplete: set[tuple[str, str, str]] = field(default_factory=set)  # lanes missing a shard
 
 
 class RemoteShards(Protocol):
@@ -85,7 +93,16 @@ def lanes(config: RunConfig, recipes: Iterable[Recipe]) -> list[list[Lane]]:
 
 
 async def execute(engine: Engine, chains: list[list[Lane]], *, streaming: bool) -> None:
-    """Run every lane: all at once (streaming) or one after another (sequential)."""
+    """Run every lane: all at once (streaming) or one after another (sequential). A shard an
+    outage left uncommitted does not stop the others; at the end one OutageError names them."""
+    await _lanes(engine, chains, streaming=streaming)
+    if engine.paused:
+        first = engine.paused[0]
+        more = f" (and {len(engine.paused) - 1} more shard(s))" if len(engine.paused) > 1 else ""
+        raise OutageError(f"{first}{more}; the run is resumable: rerun once the endpoint is back")
+
+
+async def _lanes(engine: Engine, chains: list[list[Lane]], *, streaming: bool) -> None:
     if not streaming:
         for chain in chains:
             committed: dict[str, list[int]] = {}
@@ -95,7 +112,15 @@ async def execute(engine: Engine, chains: list[list[Lane]], *, streaming: bool) 
                 await run_lane(engine, lane, _replay(upstream), done.append, window=1)
                 committed[lane.stage.name] = done
         return
-    window = max(2, math.ceil(engine.config.llm.max_concurrency / engine.config.shard_size) + 1)
+    window = max(
+        2,
+        math.ceil(
+            max(1, len(engine.config.llm.endpoints))
+            * engine.config.llm.max_concurrency
+            / engine.config.shard_size
+        )
+        + 1,
+    )
     async with asyncio.TaskGroup() as group:
         for chain in chains:
             queues = {lane.stage.name: asyncio.Queue[int | None]() for lane in chain}
@@ -139,7 +164,9 @@ async def run_lane(
     """Run one lane's shards, at most `window` at once; publish each index once committed."""
     if lane.stage.dedup is not None:  # a barrier over all upstream shards: flows/corpus_dedup.py
         args = (engine.config, engine.store, lane.recipe, lane.stage, lane.language)
-        await run_dedup_lane(*args, upstream, publish)
+        await run_dedup_lane(*args, upstream, publish, lambda: _upstream_complete(engine, lane))
+        if not _upstream_complete(engine, lane):
+            engine.incomplete.add(lane.key)
         return
     gate = asyncio.Semaphore(window)
     async with asyncio.TaskGroup() as group:
@@ -150,13 +177,25 @@ async def run_lane(
                 if summary is None:
                     batch = inputs if inputs is not None else _upstream_shard(engine, lane, index)
                     await _shard_task(lane, index)(engine, lane, index, offset, batch)
+                engine.done[0] += 1
                 publish(index)
+            except OutageError as e:
+                engine.paused.append(e)
+                engine.incomplete.add(lane.key)
             finally:
                 gate.release()
 
         async for index, inputs, offset in _shards(engine, lane, upstream):
             await gate.acquire()
             group.create_task(one(index, inputs, offset))
+    if not _upstream_complete(engine, lane):
+        engine.incomplete.add(lane.key)
+
+
+def _upstream_complete(engine: Engine, lane: Lane) -> bool:
+    """Whether the lane's upstream lane (once ended) committed every shard it was given."""
+    upstream = (lane.recipe.name, lane.stage.upstream or "", lane.language)
+    return upstream not in engine.incomplete
 
 
 async def _shards(
@@ -215,9 +254,14 @@ async def shard_task(
         summary = await commit_shard(engine, lane, index, offset, batch)
     get_run_logger().info(
         "%s/%s shard %d: %d in, %d accepted, %d rejected, %d failed",
-        lane.stage.name, lane.language, index,
-        summary.n_input, summary.accepted, summary.rejected, summary.failed,
-    )  # fmt: skip
+        lane.stage.name,
+        lane.language,
+        index,
+        summary.n_input,
+        summary.accepted,
+        summary.rejected,
+        summary.failed,
+    )
     return summary
 
 
@@ -238,6 +282,12 @@ async def commit_shard(
             store=engine.store,
         )
         outcome = await make_shard(stage, context, batch)
+    lost = [f for f in outcome.failed if unavailable(f.reason)]
+    if lost:  # an outage, not a verdict: leave the shard for the next run (its replies kept)
+        raise OutageError(
+            f"{stage.name}/{lane.language} shard {index}: {len(lost)} record(s) could not get "
+            f"a reply ({lost[0].reason}: {lost[0].error}), left uncommitted"
+        )
     if client is not None:
         outcome = outcome.model_copy(update={"usage": client.usage})
     return engine.store.write_shard(stage.name, lane.language, index, outcome, stage.output)

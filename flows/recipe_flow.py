@@ -18,6 +18,7 @@ from babelforge.flows.clients import endpoints, run_clients
 from babelforge.flows.executor import Engine, execute, lanes
 from babelforge.flows.fingerprint import expectations
 from babelforge.flows.lease import LEASE, held
+from babelforge.flows.progress import report_progress
 from babelforge.flows.ray_engine import remote_shards
 from babelforge.flows.report import Report, build_report
 from babelforge.flows.store import RunStore
@@ -70,4 +71,8 @@ async def _execute(
         with remote_shards(config, store, llms) as remote:  # None on the local engine
             engine = Engine(config=config, store=store, clients=clients, remote=remote)
             streaming = config.execution.mode == "streaming"
-            await execute(engine, lanes(config, recipes), streaming=streaming)
+            ticker = asyncio.create_task(report_progress(engine))
+            try:
+                await execute(engine, lanes(config, recipes), streaming=streaming)
+            finally:
+                ticker.cancel()

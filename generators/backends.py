@@ -80,7 +80,7 @@ async def chat_client(
             backend="llama.cpp" if config.backend == "embedded" else "openai-compatible",
             structured=structured,
             max_concurrency=config.max_concurrency,
-            timeout_s=config.timeout_s,
+            timeouts=config.timeouts,
             max_retries=config.max_retries,
             accounting=accounting,
         )

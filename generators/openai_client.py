@@ -12,14 +12,16 @@ import openai
 from pydantic import SecretStr
 
 from babelforge.generators.accounting import Accounting
+from babelforge.generators.breaker import Breaker
 from babelforge.generators.client import ChatReply, ChatRequest, TokenLogprob
 from babelforge.generators.endpoint_probe import (
     StructuredWire,
     response_format,
     schema_instruction,
 )
-from babelforge.generators.errors import EndpointError, LLMError
+from babelforge.generators.errors import EndpointError, LLMError, TransportError
 from babelforge.generators.limiter import AdaptiveLimiter
+from babelforge.schemas.endpoint_config import Timeouts
 from babelforge.schemas.provenance import Usage
 
 log = logging.getLogger(__name__)
@@ -40,7 +42,10 @@ class OpenAICompatibleClient:
     """Chat completions over HTTP with bounded adaptive concurrency, retries and timeouts.
 
     Transient failures (429, 5xx, timeouts, dropped connections, unparseable HTTP bodies) are
-    retried `max_retries` times with jittered exponential backoff, honouring Retry-After.
+    retried `max_retries` times with jittered exponential backoff, honouring Retry-After; a
+    request that still fails on the way raises TransportError (its record is asked again by the
+    next run). `timeouts` bounds each attempt (connect, first byte, total); the endpoint's
+    circuit breaker (generators/breaker.py) gives up on a dead or hanging one sooner.
     What retrying cannot fix is not retried: 401/403/404 raise EndpointError at once (the run
     stops), 400/422 and a 5xx that repeats the same validation error raise LLMError at once
     (the record fails), and when the first `fatal_after` requests all end with the same error
@@ -57,7 +62,7 @@ class OpenAICompatibleClient:
         backend: str = "openai",
         structured: StructuredWire = "json_schema",
         max_concurrency: int = 4,
-        timeout_s: float = 120.0,
+        timeouts: Timeouts | None = None,
         max_retries: int = 5,
         backoff_base_s: float = 0.5,
         fatal_after: int = 3,
@@ -66,7 +71,7 @@ class OpenAICompatibleClient:
         self._model = model
         self._backend = backend
         self._structured = structured
-        self._timeout_s = timeout_s
+        self._timeouts = timeouts or Timeouts()
         self._max_retries = max_retries
         self._backoff_base_s = backoff_base_s
         self._fatal_after = fatal_after
@@ -75,11 +80,17 @@ class OpenAICompatibleClient:
         self._streak = 0
         self.limiter = AdaptiveLimiter(max_concurrency)
         self.accounting = accounting or Accounting()
+        t = self._timeouts
         self._client = openai.AsyncOpenAI(
             base_url=base_url,
             api_key=api_key.get_secret_value() if api_key else "not-needed",
             max_retries=0,
-            timeout=timeout_s,
+            timeout=openai.Timeout(t.first_byte_s, connect=t.connect_s, pool=None),
+        )
+        probe_every = max(0.1, min(5.0, t.dead_after_s / 4))
+        self.probe_timeout_s = max(probe_every, 2.0)
+        self.breaker = Breaker(
+            self.endpoint, self._probe, stall_s=t.dead_after_s, probe_every_s=probe_every
         )
 
     @property
@@ -95,17 +106,39 @@ class OpenAICompatibleClient:
         return str(self._client.base_url).rstrip("/")
 
     async def aclose(self) -> None:
+        await self.breaker.aclose()
         await self._client.close()
 
+    async def revive(self) -> bool:
+        """Whether the endpoint answers its health probe again (the breaker closes if so)."""
+        return await self.breaker.revive()
+
+    async def _probe(self) -> str | None:
+        """GET /models with a short timeout: None when the server answered at all."""
+        try:
+            await self._client.with_options(timeout=self.probe_timeout_s).models.list()
+        except openai.APIStatusError:
+            return None  # it answered, even if it serves no /models
+        except Exception as e:
+            return f"{type(e).__name__}: {_short(str(e), 120)}"
+        return None
+
     async def complete(self, request: ChatRequest) -> ChatReply:
+        with self.breaker.watching():
+            return await self._complete(request)
+
+    async def _complete(self, request: ChatRequest) -> ChatReply:
         last_error = "no attempt"
         last_body: str | None = None
         for attempt in range(self._max_retries + 1):
             async with self.limiter:
+                self.breaker.check()
+                self.breaker.started()
                 try:
-                    response = await self._client.chat.completions.create(
-                        **self._arguments(request)
-                    )
+                    async with asyncio.timeout(self._timeouts.total_s):
+                        response = await self._client.chat.completions.create(
+                            **self._arguments(request)
+                        )
                     reply = self._reply(response)
                 except openai.APIStatusError as e:
                     status, body = e.status_code, _short(e.message)
@@ -115,39 +148,50 @@ class OpenAICompatibleClient:
                         ) from e
                     repeated = status >= 500 and body == last_body and _VALIDATION.search(body)
                     if status not in _OVERLOAD and (status < 500 or repeated):
+                        self.breaker.succeeded()  # it answered: the request is at fault
                         raise self._final_failure(
                             f"refused the request (HTTP {status}): {body}"
                         ) from e
                     last_error, last_body = f"HTTP {status}: {body}", body
                     pause = self._pause(attempt, e.response)
-                    if status in _OVERLOAD:
+                    if status in _OVERLOAD:  # busy, not down: the limiter backs off
                         self.limiter.overloaded(pause)
-                except (openai.APITimeoutError, openai.APIConnectionError) as e:
-                    last_error = f"{type(e).__name__}: {e}"
+                    else:
+                        self.breaker.failed(last_error)
+                except (openai.APITimeoutError, openai.APIConnectionError, TimeoutError) as e:
+                    last_error = f"{type(e).__name__}: {_short(str(e)) or 'timed out'}"
                     pause = self._pause(attempt, None)
+                    self.breaker.failed(last_error)
                 except (json.JSONDecodeError, openai.APIResponseValidationError, ValueError) as e:
                     last_error = f"malformed response body: {_short(str(e))}"
                     pause = self._pause(attempt, None)
+                    self.breaker.succeeded()  # it answered: a server's bug, not an outage
                 else:
+                    self.breaker.succeeded()
                     self.limiter.succeeded()
                     self.accounting.add(request.stage, request.language, reply.usage)
                     self._successes += 1
                     return reply
+            self.breaker.check()
             self.accounting.retries += 1
             log.info("retrying %s request in %.2fs after %s", self._backend, pause, last_error)
             await asyncio.sleep(pause)
-        raise self._final_failure(f"failed {self._max_retries + 1} times; last error: {last_error}")
+        error = f"failed {self._max_retries + 1} times; last error: {last_error}"
+        raise self._final_failure(error, transport=not last_error.startswith("malformed"))
 
-    def _final_failure(self, error: str) -> LLMError | EndpointError:
-        """The error one request ends with: a per-request LLMError, or an EndpointError once
-        the first `fatal_after` requests of this client all failed with this same error."""
+    def _final_failure(self, error: str, transport: bool = False) -> LLMError | EndpointError:
+        """The error one request ends with: a per-request LLMError (TransportError when the
+        endpoint failed it on the way: the record is asked again by the next run), or an
+        EndpointError once the first `fatal_after` requests of this client all failed with this
+        same error."""
         if error == self._streak_error:
             self._streak += 1
         else:
             self._streak_error, self._streak = error, 1
         if self._successes == 0 and self._streak >= self._fatal_after:
             return EndpointError(self.endpoint, _short(error, 200), self._fix(error))
-        return LLMError(f"{self._backend} at {self.endpoint} {error}")
+        kind = TransportError if transport else LLMError
+        return kind(f"{self._backend} at {self.endpoint} {error}")
 
     def _fix(self, error: str) -> str:
         if "response_format" in error or "json_schema" in error or "schema" in error:
@@ -156,7 +200,7 @@ class OpenAICompatibleClient:
                 "`babelforge check-endpoint URL` lists as accepted)"
             )
         if "Connection" in error or "Timeout" in error:
-            return "start the server or fix llm.base_url (and llm.timeout_s)"
+            return "start the server or fix llm.base_url (and llm.timeouts)"
         return "run `babelforge check-endpoint URL --model M` and fix the llm section"
 
     def _arguments(self, request: ChatRequest) -> dict[str, Any]:
@@ -167,7 +211,6 @@ class OpenAICompatibleClient:
             "temperature": s.temperature,
             "top_p": s.top_p,
             "max_tokens": s.max_tokens,
-            "timeout": self._timeout_s,
         }
         if s.seed is not None:
             args["seed"] = s.seed

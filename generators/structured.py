@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from babelforge.generators.client import ChatClient, ChatMessage, ChatReply, ChatRequest
-from babelforge.generators.errors import LLMError
+from babelforge.generators.errors import LLMError, failure_reason
 from babelforge.schemas.provenance import SamplingParams
 from babelforge.schemas.verdict import Failed
 
@@ -80,7 +80,7 @@ async def ask_structured(
         try:
             reply = await client.complete(request)
         except LLMError as e:
-            return Unparsed("llm.request_failed", str(e), None, attempt + 1)
+            return Unparsed(failure_reason(e), str(e), None, attempt + 1)
         try:
             return Parsed(parse_payload(reply.text, payload_type), reply, attempt + 1)
         except ValueError as e:

@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from babelforge.schemas.base import Record
 from babelforge.schemas.cache_config import CacheConfig
 from babelforge.schemas.delivery_config import ExportConfig, TrackingConfig
+from babelforge.schemas.endpoint_config import EndpointConfig, Timeouts
 from babelforge.schemas.errors import ConfigError
 from babelforge.schemas.evaluate_config import EvaluateConfig
 from babelforge.schemas.execution_config import ExecutionConfig
@@ -48,12 +49,28 @@ class LLMConfig(Record):
         "then the schema in the prompt); an explicit mode is used as given",
     )
     max_concurrency: int = Field(default=4, ge=1, le=1024)
-    timeout_s: float = Field(default=120.0, gt=0)
+    timeouts: Timeouts = Timeouts()
+    endpoints: tuple[EndpointConfig, ...] = Field(
+        default=(),
+        description="several OpenAI-compatible servers of the same model, used together "
+        "instead of base_url",
+    )
     max_retries: int = Field(default=5, ge=0)
     parse_retries: int = Field(default=2, ge=0)
     sampling: SamplingParams = SamplingParams()
     context_length: int = Field(default=2048, ge=256)
     engine_options: dict[str, str | int | float | bool] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _timeout_s(cls, data: object) -> object:
+        """The old single `timeout_s` still reads: it bounds the reply and the attempt."""
+        if isinstance(data, dict) and "timeout_s" in data:
+            data = dict(data)
+            seconds = data.pop("timeout_s")
+            given = data.get("timeouts") or {}
+            data["timeouts"] = {"first_byte_s": seconds, "total_s": seconds, **given}
+        return data
 
     @model_validator(mode="after")
     def _one_embedded_model(self) -> "LLMConfig":
@@ -61,6 +78,10 @@ class LLMConfig(Record):
             raise ValueError("give llm.model_pack or llm.model_path, not both")
         if (self.model_pack or self.model_path) and self.backend != "embedded":
             raise ValueError("llm.model_pack and llm.model_path are for the embedded backend")
+        if self.endpoints and (self.base_url is not None or self.backend != "openai"):
+            raise ValueError(
+                "llm.endpoints replaces llm.base_url: give one of them, with backend: openai"
+            )
         return self
 
     def api_key(self, environ: dict[str, str]) -> SecretStr | None:

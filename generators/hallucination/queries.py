@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from babelforge.generators.client import ChatClient, ChatReply, ChatRequest, user_message
-from babelforge.generators.errors import LLMError
+from babelforge.generators.errors import LLMError, failure_reason
 from babelforge.generators.hallucination.outcome import judge_samples
 from babelforge.generators.hallucination.references import ReferenceSet
 from babelforge.generators.prompts import load_prompt
@@ -164,7 +164,7 @@ async def answer_queries(
             return await client.complete(request)
         except LLMError as e:
             return Failed(
-                stage=ANSWERS_STAGE, input_id=query.id, reason="llm.request_failed", error=str(e)
+                stage=ANSWERS_STAGE, input_id=query.id, reason=failure_reason(e), error=str(e)
             )
 
     replies = await asyncio.gather(*(ask(q) for q in queries))

@@ -2,7 +2,8 @@
 
 A judge that cannot get an answer (the endpoint failed for good, or no reply parsed after the
 bounded retries) has learnt nothing about the record: the record is `Failed` with the judge's
-reason (`<judge>.request_failed`, `<judge>.unparseable`) and the raw reply, never a rejection
+reason (`<judge>.request_failed`, `<judge>.unavailable` for an outage: asked again by the next
+run, `<judge>.unparseable`) and the raw reply, never a rejection
 and never a crash.
 """
 
@@ -11,6 +12,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from babelforge.generators.client import ChatClient, user_message
+from babelforge.generators.errors import UNAVAILABLE
 from babelforge.generators.prompts import Prompt
 from babelforge.generators.structured import Parsed, Unparsed, ask_structured
 from babelforge.schemas.languages import language_name
@@ -45,7 +47,8 @@ async def ask_judge(
         language=language,
     )
     if isinstance(result, Unparsed):
-        cause = "request_failed" if result.reason == "llm.request_failed" else "unparseable"
+        failed = result.reason in ("llm.request_failed", f"llm.{UNAVAILABLE}")
+        cause = result.reason.removeprefix("llm.") if failed else "unparseable"
         raw = None if result.raw_text is None else result.raw_text[:RAW_TEXT_CHARS]
         return Failed(
             stage=stage,

@@ -2,7 +2,12 @@
 
 This is the one fake the suite allows: a real server cannot produce 5xx, 429, timeouts or
 malformed bodies when asked. Every fifth request (20%) gets a fault, cycling through FAULTS.
+`hang_after=N` makes it an outage instead: after N replies every request, /models included,
+hangs (a server that accepts connections and never answers) until `hang_after` is cleared;
+`fail_every=N` answers every N-th chat request with 502 (a gateway in front of a flaky server).
 """
+
+import hashlib
 
 import asyncio
 import json
@@ -43,6 +48,8 @@ class FaultProxy:
         hang_s: float = 8.0,
         always: tuple[int, str] | None = None,
         refuse_response_format: bool = False,
+        hang_after: int | None = None,
+        fail_every: int | None = None,
     ) -> None:
         """`always=(status, message)` answers every chat request so (a wrong key, a model
         the server lacks); `refuse_response_format` answers 400 to any request that carries
@@ -55,6 +62,9 @@ class FaultProxy:
         self.requests = 0
         self.injected: Counter[str] = Counter()
         self.forwarded = 0
+        self.hang_after = hang_after
+        self.fail_every = fail_every  # every n-th chat request answers 502
+        self.answered: Counter[str] = Counter()  # replies relayed, by request body hash
         self._lock = threading.Lock()
         self.port = free_port()
 
@@ -72,8 +82,19 @@ class FaultProxy:
             self.injected[fault] += 1
             return fault
 
+    async def _hung_up(self, request: Request) -> bool:
+        """Hang while the outage lasts; whether the client gave up meanwhile (its request is
+        then dropped, never forwarded: a dead server does not answer it later either)."""
+        while self.hang_after is not None and self.forwarded >= self.hang_after:
+            if await request.is_disconnected():
+                return True
+            await asyncio.sleep(0.05)
+        return False
+
     async def chat(self, request: Request) -> Response:
         body = await request.body()
+        if await self._hung_up(request):
+            return Response(status_code=499)
         refused = self.refuse_response_format and b'"response_format"' in body
         if self.always is not None or refused:
             with self._lock:
@@ -81,6 +102,8 @@ class FaultProxy:
             status, message = self.always or (400, "response_format is not supported")
             return JSONResponse({"error": {"message": message}}, status_code=status)
         fault = self._next_fault()
+        if self.fail_every is not None and self.requests % self.fail_every == 0:
+            return JSONResponse({"error": {"message": "bad gateway"}}, status_code=502)
         if fault == "http_500":
             return JSONResponse({"error": {"message": "injected"}}, status_code=500)
         if fault == "http_503":
@@ -100,6 +123,8 @@ class FaultProxy:
                 headers={"content-type": "application/json"},
             )
         self.forwarded += 1
+        if upstream.status_code == 200:
+            self.answered[hashlib.sha256(body).hexdigest()] += 1
         text = upstream.text
         if fault == "truncated_body":
             text = text[: len(text) // 2]
@@ -110,8 +135,10 @@ class FaultProxy:
         return Response(text, status_code=upstream.status_code, media_type="application/json")
 
     async def models(self, request: Request) -> Response:
+        if await self._hung_up(request):
+            return Response(status_code=499)
         async with httpx.AsyncClient() as client:
-            upstream = await client.get(f"{self.upstream}/models")
+            upstream = await client.get(f"{self.upstream}/models", timeout=60)
         return Response(upstream.content, media_type="application/json")
 
     @contextmanager

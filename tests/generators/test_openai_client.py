@@ -15,6 +15,7 @@ from babelforge.generators.errors import EndpointError, LLMError
 from babelforge.generators.mcq import MCQPayload
 from babelforge.generators.openai_client import OpenAICompatibleClient
 from babelforge.generators.structured import Parsed, Unparsed, ask_structured
+from babelforge.schemas.endpoint_config import Timeouts
 from babelforge.schemas.provenance import SamplingParams
 from tests.generators.fault_proxy import FAULTS, FaultProxy
 
@@ -119,7 +120,7 @@ async def test_faults_end_as_results_or_accounted_failures(embedded_server: Embe
             proxy.base_url,
             embedded_server.model,
             max_concurrency=2,
-            timeout_s=20,
+            timeouts=Timeouts(first_byte_s=20, total_s=20),
             max_retries=6,
             backoff_base_s=0.1,
         )

@@ -1,0 +1,126 @@
+"""Outages are pauses, not verdicts: a run against an endpoint that stops answering mid-run
+ends with one line and exit code 3, commits no record as failed for it, and resumes once the
+endpoint is back without paying any reply twice; requests that fail on the way leave their
+shards for the next run while the other shards go on; a dedup barrier never commits over a
+missing upstream shard."""
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from babelforge.flows.recipe_flow import run_recipes
+from babelforge.flows.store import RunStore
+from babelforge.generators.embedded import EmbeddedServer
+from babelforge.generators.errors import OutageError
+from babelforge.schemas.config import RunConfig
+from tests.generators.fault_proxy import FaultProxy
+from tests.processes import run_bounded
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def _config(run_dir: Path, base_url: str, model: str) -> dict[str, Any]:
+    return {
+        "name": "outage",
+        "run_dir": str(run_dir),
+        "languages": ["de"],
+        "shard_size": 1,
+        "llm": {
+            "backend": "openai",
+            "base_url": base_url,
+            "model": model,
+            "structured_output": "json_object",
+            "max_concurrency": 2,
+            "max_retries": 0,
+            "parse_retries": 0,
+            "timeouts": {"dead_after_s": 2.0},
+            "sampling": {"temperature": 0.3, "max_tokens": 24, "seed": 0},
+        },
+        "instructions": {
+            "input_paths": [str(REPO / "samples" / "instructions" / "alpaca.json")],
+            "shape": "alpaca",
+            "max_records": 3,
+            "max_tokens": 24,
+            "roundtrip_sample_size": 1,
+        },
+        "export": {"enabled": False},
+        "tracking": {"enabled": False},
+    }
+
+
+def _llm_reasons(run_dir: Path) -> list[str]:
+    """Every failure reason of a committed shard that blames the endpoint (a reply that does
+    not parse is the model's, and stays a verdict)."""
+    return [
+        reason
+        for summary in RunStore(str(run_dir)).summaries()
+        for reason in summary.reasons
+        if reason in ("llm.request_failed", "llm.unavailable") or reason.endswith(".unavailable")
+    ]
+
+
+def _balanced(run_dir: Path) -> bool:
+    summaries = RunStore(str(run_dir)).summaries()
+    return bool(summaries) and all(
+        s.accepted + s.rejected + s.failed == s.n_input for s in summaries
+    )
+
+
+def _cli_run(config: dict[str, Any], tmp_path: Path) -> tuple[int, str]:
+    path = tmp_path / "outage.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "COLUMNS": "400"}
+    done = run_bounded(
+        [sys.executable, "-m", "babelforge.flows.cli", "run", str(path)], env=env,
+        timeout_s=600, cwd=REPO,
+    )  # fmt: skip
+    return done.returncode, done.stdout
+
+
+def test_an_endpoint_that_stops_answering_stops_the_run_and_it_resumes(
+    embedded_server: EmbeddedServer, tmp_path: Path
+) -> None:
+    run_dir = tmp_path / "run"
+    with FaultProxy(embedded_server.base_url, every=10**9, hang_after=3).running() as proxy:
+        config = _config(run_dir, proxy.base_url, embedded_server.model)
+        code, output = _cli_run(config, tmp_path)
+        assert code == 3, output
+        lines = [line for line in output.splitlines() if line.strip()]
+        assert lines[-1].startswith("error: endpoint"), output
+        assert "no reply for" in lines[-1] and lines[-1].endswith("the run is resumable")
+        assert [line for line in lines if line.startswith("error:")] == lines[-1:]
+        assert _llm_reasons(run_dir) == [], "an outage committed records as failed"
+
+        proxy.hang_after = None
+        code, output = _cli_run(config, tmp_path)
+        assert code == 0, output
+    assert _balanced(run_dir) and _llm_reasons(run_dir) == []
+    assert max(proxy.answered.values()) == 1, "a reply was paid twice"
+
+
+def test_requests_failing_on_the_way_leave_their_shards_for_the_next_run(
+    embedded_server: EmbeddedServer, tmp_path: Path
+) -> None:
+    run_dir = tmp_path / "run"
+    with FaultProxy(embedded_server.base_url, every=10**9, fail_every=4).running() as proxy:
+        config = RunConfig.model_validate(_config(run_dir, proxy.base_url, embedded_server.model))
+        with pytest.raises(OutageError, match="left uncommitted") as paused:
+            run_recipes(config)
+        assert "llm.unavailable" in str(paused.value) and "resumable" in str(paused.value)
+        store = RunStore(str(run_dir))
+        assert store.summaries("instructions.translate"), "the other shards went on"
+        assert len(store.summaries("instructions.translate")) < 3, "a shard was left"
+        assert not store.summaries("instructions.dedup"), "dedup committed over a missing shard"
+        assert _llm_reasons(run_dir) == []
+
+        proxy.fail_every = None
+        report = run_recipes(config)
+    assert _balanced(run_dir) and _llm_reasons(run_dir) == []
+    assert len(RunStore(str(run_dir)).summaries("instructions.translate")) == 3
+    assert max(proxy.answered.values()) == 1, "a reply was paid twice"
+    assert report.usage.cached_requests > 0  # the paused shards' paid replies came back
