@@ -50,7 +50,7 @@ def _breakers(engine: Engine) -> Iterator[Breaker]:
     seen: set[int] = set()
     for client in engine.clients.values():
         inner = getattr(client, "inner", client)
-        for member in getattr(inner, "members", (inner,)):
+        for member in getattr(inner, "clients", (inner,)):
             breaker = getattr(member, "breaker", None)
             if isinstance(breaker, Breaker) and id(breaker) not in seen:
                 seen.add(id(breaker))

@@ -21,6 +21,7 @@ from babelforge.flows.lease import LEASE, held
 from babelforge.flows.progress import report_progress
 from babelforge.flows.ray_engine import remote_shards
 from babelforge.flows.report import Report, build_report
+from babelforge.flows.report_endpoints import record_endpoints
 from babelforge.flows.store import RunStore
 from babelforge.recipes.catalog import configured
 from babelforge.recipes.stage import LLMUse, Recipe
@@ -76,3 +77,4 @@ async def _execute(
                 await execute(engine, lanes(config, recipes), streaming=streaming)
             finally:
                 ticker.cancel()
+                record_endpoints(store, clients.values())

@@ -6,6 +6,7 @@ import statistics
 from collections import Counter, defaultdict
 
 from babelforge.flows.report_charts import chart_section
+from babelforge.flows.report_endpoints import EndpointStats, endpoint_rows, endpoint_section
 from babelforge.flows.report_workers import WorkerRow, worker_rows, worker_section
 from babelforge.flows.store import RunStore
 from babelforge.recipes.catalog import RECIPES
@@ -57,6 +58,7 @@ class Report(Record):
     usage: Usage
     metrics: dict[str, object]
     workers: tuple[WorkerRow, ...] = ()
+    endpoints: tuple[EndpointStats, ...] = ()
 
     @property
     def balanced(self) -> bool:
@@ -83,6 +85,7 @@ def build_report(store: RunStore) -> Report:
         usage=sum((row.usage for row in stages), Usage()),
         metrics=_metrics(store),
         workers=worker_rows(summaries),
+        endpoints=endpoint_rows(store),
     )
     store.write_json("report.json", report.model_dump(mode="json"))
     store.write_text("report.md", render_markdown(report) + chart_section(store, report))
@@ -198,6 +201,7 @@ def render_markdown(report: Report) -> str:
         f"{u.prompt_tokens} prompt + {u.completion_tokens} completion tokens.",
     ]
     lines += worker_section(report.workers)
+    lines += endpoint_section(report.endpoints)
     for name, data in report.metrics.items():
         lines += [
             "",

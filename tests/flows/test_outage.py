@@ -17,6 +17,7 @@ from babelforge.flows.store import RunStore
 from babelforge.generators.embedded import EmbeddedServer
 from babelforge.generators.errors import OutageError
 from babelforge.schemas.config import RunConfig
+from tests.flows.test_sequential import records
 from tests.generators.fault_proxy import FaultProxy
 from tests.processes import run_bounded
 
@@ -108,7 +109,9 @@ def test_requests_failing_on_the_way_leave_their_shards_for_the_next_run(
 ) -> None:
     run_dir = tmp_path / "run"
     with FaultProxy(embedded_server.base_url, every=10**9, fail_every=4).running() as proxy:
-        config = RunConfig.model_validate(_config(run_dir, proxy.base_url, embedded_server.model))
+        given = _config(run_dir, proxy.base_url, embedded_server.model)
+        given["cache"] = {"shared": str(tmp_path / "shared-cache")}
+        config = RunConfig.model_validate(given)
         with pytest.raises(OutageError, match="left uncommitted") as paused:
             run_recipes(config)
         assert "llm.unavailable" in str(paused.value) and "resumable" in str(paused.value)
@@ -124,3 +127,7 @@ def test_requests_failing_on_the_way_leave_their_shards_for_the_next_run(
     assert len(RunStore(str(run_dir)).summaries("instructions.translate")) == 3
     assert max(proxy.answered.values()) == 1, "a reply was paid twice"
     assert report.usage.cached_requests > 0  # the paused shards' paid replies came back
+    # An uninterrupted run given the same replies (from the shared cache) writes the same records.
+    uninterrupted = config.model_copy(update={"run_dir": str(tmp_path / "uninterrupted")})
+    assert run_recipes(uninterrupted).usage.requests == 0
+    assert records(uninterrupted) == records(config)

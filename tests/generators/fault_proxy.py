@@ -7,9 +7,8 @@ hangs (a server that accepts connections and never answers) until `hang_after` i
 `fail_every=N` answers every N-th chat request with 502 (a gateway in front of a flaky server).
 """
 
-import hashlib
-
 import asyncio
+import hashlib
 import json
 import threading
 import time
