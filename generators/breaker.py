@@ -6,7 +6,9 @@ It trips when the last `window` attempts all failed, or when no attempt has succ
 `probes_to_trip` times in a row: a closed port and a server that accepts connections but never
 answers both trip in ~`stall_s + probes_to_trip * probe_every_s` seconds. A slow server that
 still answers its probe is left alone. Once tripped, every request being served is cancelled
-and it and every later one raise EndpointDownError, until `revive()` finds the endpoint back.
+and it and every later one raise EndpointDownError, until `revive()` finds the endpoint back;
+revived, it is on trial: its first failed attempt before a success trips it again (a server that
+answers /models but fails every request is not put back to fail 20 more).
 """
 
 import asyncio
@@ -47,6 +49,7 @@ class Breaker:
         self._recent: deque[str | None] = deque(maxlen=window)  # None: an attempt succeeded
         self._waiting_since: float | None = None  # oldest attempt since the last success
         self._failed_probes = 0
+        self._on_trial = False  # revived, no attempt succeeded since: one failure trips it
         self._requests: set[asyncio.Task[object]] = set()
         self._cut: set[asyncio.Task[object]] = set()
         self._watchdog: asyncio.Task[None] | None = None
@@ -87,13 +90,16 @@ class Breaker:
 
     def succeeded(self) -> None:
         self._recent.append(None)
+        self._on_trial = False
         self._failed_probes = 0
         self._waiting_since = time.monotonic() if len(self._requests) > 1 else None
 
     def failed(self, error: str) -> None:
         """An attempt failed on the way (connection, timeout, 5xx, 429)."""
         self._recent.append(error)
-        if len(self._recent) == self._window and all(e is not None for e in self._recent):
+        if self._on_trial:  # it answers its probe but not requests: out again at once
+            self.trip(f"failed again after its health probe passed: {error}")
+        elif len(self._recent) == self._window and all(e is not None for e in self._recent):
             self.trip(f"{self._window} of the last {self._window} requests failed: {error}")
 
     def trip(self, error: str) -> None:
@@ -116,6 +122,7 @@ class Breaker:
         self._recent.clear()
         self._failed_probes = 0
         self._waiting_since = None
+        self._on_trial = True
         return True
 
     async def aclose(self) -> None:

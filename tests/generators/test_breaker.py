@@ -83,3 +83,20 @@ async def test_a_request_failing_on_the_way_is_an_outage_not_a_verdict(
     assert isinstance(outcome, Unparsed) and outcome.reason == "llm.unavailable"
     assert client.breaker.tripped is None  # 6 failed attempts: not yet 20
     assert client.breaker.recent_failures == (6, 6)
+
+
+async def test_a_revived_endpoint_that_fails_again_is_out_at_its_first_failure(
+    embedded_server: EmbeddedServer,
+) -> None:
+    with FaultProxy(embedded_server.base_url, always=(500, "upstream crashed")).running() as proxy:
+        client = _client(proxy.base_url, embedded_server.model, max_retries=4, fatal_after=99)
+        outcomes = await asyncio.gather(
+            *(client.complete(_request(i)) for i in range(5)), return_exceptions=True
+        )  # 5 x 5 attempts: the 20th failure trips it
+        assert any("20 of the last 20 requests failed" in str(o) for o in outcomes), outcomes
+        assert await client.revive()  # its /models answers
+        sent = proxy.requests
+        with pytest.raises(EndpointDownError, match="failed again after its health probe"):
+            await client.complete(_request(2))
+        await client.aclose()
+    assert proxy.requests == sent + 1
