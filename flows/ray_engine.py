@@ -31,6 +31,7 @@ from babelforge.generators.errors import MissingExtraError
 from babelforge.recipes.catalog import configured
 from babelforge.recipes.stage import LLMUse
 from babelforge.schemas.config import LLMConfig, RunConfig
+from babelforge.schemas.errors import BabelforgeError
 from babelforge.schemas.outcome import ShardSummary
 
 log = logging.getLogger(__name__)
@@ -147,6 +148,10 @@ class RayShards:
             self.workers.pop(handle, None)
             log.warning("shard %s: the worker on node %s was lost (%s)", name, node, type(e))
             raise WorkerLostError(f"shard {name}: worker on node {node} lost: {e}") from None
+        except self.ray.exceptions.RayTaskError as e:
+            if isinstance(e.cause, BabelforgeError):  # an outage, a stopped endpoint: as is,
+                raise e.cause from None  # without the worker's traceback in its one line
+            raise
         finally:
             self.busy[handle] = self.busy.get(handle, 1) - 1
         return summary
