@@ -7,7 +7,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import typer
@@ -20,6 +23,7 @@ from babelforge.schemas.outcome import ShardOutcome
 from tests.processes import run_bounded
 
 REPO = Path(__file__).resolve().parents[2]
+ALPACA = REPO / "samples" / "instructions" / "alpaca.json"
 BABELFORGE = str(Path(sys.executable).with_name("babelforge"))
 runner = CliRunner()
 
@@ -36,8 +40,58 @@ def instructions_config(tmp_path: Path, run_dir: Path, inputs: Path, records: in
     return config
 
 
-def babelforge_run(config: Path, timeout_s: float = 240) -> subprocess.CompletedProcess[str]:
-    return run_bounded([BABELFORGE, "run", str(config)], env=os.environ, timeout_s=timeout_s)
+def babelforge_run(
+    config: Path, env: Mapping[str, str] = os.environ, timeout_s: float = 240
+) -> subprocess.CompletedProcess[str]:
+    return run_bounded([BABELFORGE, "run", str(config)], env=env, timeout_s=timeout_s)
+
+
+class Ended(NamedTuple):
+    """A real `babelforge run` that ended in a user error, and the path its line must name."""
+
+    named: Path
+    result: subprocess.CompletedProcess[str]
+
+
+@pytest.fixture(scope="module")
+def user_errors(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Ended]:
+    """Real `babelforge run`s that each end in a user error inside the flow, once Prefect's
+    ephemeral server is up. Most of each is start-up, so they run side by side; each is a
+    process of its own with its own PREFECT_HOME, and shows exactly what a user sees."""
+    root = tmp_path_factory.mktemp("user-errors")
+    taken = root / "taken"
+    taken.write_text("not a folder\n")
+    read_only = root / "read-only"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    # root writes anywhere: then use a path the kernel refuses
+    refused = (Path("/sys") if os.access(read_only, os.W_OK) else read_only) / "run"
+    seeds = root / "seeds.json"
+    seeds.write_bytes(
+        b'[{"instruction": "Say hi", "input": "", "output": "Hi"},\n'
+        b'{"instruction": "Caf\xe9", "input": "", "output": "x"}]\n'
+    )
+    cases = {  # name: (run_dir, inputs, the path the error line names)
+        "run_dir_is_a_file": (taken, ALPACA, taken),
+        "read_only_run_dir": (refused, ALPACA, refused),
+        "bad_byte_in_seeds": (root / "bad-byte" / "run", seeds, seeds),
+    }
+
+    def end(name: str, run_dir: Path, inputs: Path) -> subprocess.CompletedProcess[str]:
+        case = root / name
+        case.mkdir()
+        env = {**os.environ, "PREFECT_HOME": str(case / "prefect")}
+        return babelforge_run(instructions_config(case, run_dir, inputs), env=env)
+
+    try:
+        with ThreadPoolExecutor(len(cases)) as pool:
+            running = {
+                name: pool.submit(end, name, run_dir, inputs)
+                for name, (run_dir, inputs, _) in cases.items()
+            }
+            return {name: Ended(cases[name][2], run.result()) for name, run in running.items()}
+    finally:
+        read_only.chmod(0o755)
 
 
 def one_line(output: str) -> str:
@@ -113,49 +167,36 @@ def test_a_stage_that_does_not_balance_exits_4() -> None:
 
 
 @pytest.mark.slow
-def test_a_run_directory_that_is_a_file_ends_in_one_line_naming_it(tmp_path: Path) -> None:
-    run_dir = tmp_path / "taken"
-    run_dir.write_text("not a folder\n")
-    alpaca = REPO / "samples" / "instructions" / "alpaca.json"
-    result = babelforge_run(instructions_config(tmp_path, run_dir, alpaca))
+def test_a_run_directory_that_is_a_file_ends_in_one_line_naming_it(
+    user_errors: dict[str, Ended],
+) -> None:
+    run_dir, result = user_errors["run_dir_is_a_file"]
     assert result.returncode == 2
     assert one_line(result.stdout).startswith(f"error: {run_dir}: a file is where a folder")
 
 
 @pytest.mark.slow
-def test_a_read_only_run_directory_ends_in_one_line_naming_it(tmp_path: Path) -> None:
-    parent = tmp_path / "read-only"
-    parent.mkdir()
-    parent.chmod(0o555)
-    if os.access(parent, os.W_OK):  # root writes anywhere: use a path the kernel refuses
-        parent = Path("/sys")
-    run_dir = parent / "run"
-    alpaca = REPO / "samples" / "instructions" / "alpaca.json"
-    try:
-        result = babelforge_run(instructions_config(tmp_path, run_dir, alpaca))
-    finally:
-        (tmp_path / "read-only").chmod(0o755)
+def test_a_read_only_run_directory_ends_in_one_line_naming_it(
+    user_errors: dict[str, Ended],
+) -> None:
+    run_dir, result = user_errors["read_only_run_dir"]
     assert result.returncode == 2
     line = one_line(result.stdout)
     assert line.startswith(f"error: {run_dir}") and "check the path and its permissions" in line
 
 
 @pytest.mark.slow
-def test_a_bad_byte_in_an_instructions_file_names_file_and_line(tmp_path: Path) -> None:
-    seeds = tmp_path / "seeds.json"
-    seeds.write_bytes(
-        b'[{"instruction": "Say hi", "input": "", "output": "Hi"},\n'
-        b'{"instruction": "Caf\xe9", "input": "", "output": "x"}]\n'
-    )
-    result = babelforge_run(instructions_config(tmp_path, tmp_path / "run", seeds))
+def test_a_bad_byte_in_an_instructions_file_names_file_and_line(
+    user_errors: dict[str, Ended],
+) -> None:
+    seeds, result = user_errors["bad_byte_in_seeds"]
     assert result.returncode == 2
     assert one_line(result.stdout).startswith(f"error: {seeds}: line 2: not valid UTF-8")
 
 
 @pytest.mark.slow
 def test_sigterm_stops_a_run_that_then_resumes(tmp_path: Path) -> None:
-    alpaca = REPO / "samples" / "instructions" / "alpaca.json"
-    config = instructions_config(tmp_path, tmp_path / "run", alpaca, records=3)
+    config = instructions_config(tmp_path, tmp_path / "run", ALPACA, records=1)
     process = subprocess.Popen(
         [BABELFORGE, "run", str(config)],
         stdout=subprocess.DEVNULL,

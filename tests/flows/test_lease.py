@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from babelforge.flows.lease import LEASE, Lease, LeaseHeldError, acquire, held, read_lease
 from babelforge.flows.store import RunStore
@@ -24,27 +25,18 @@ from tests.processes import run_bounded, stop_group
 
 
 @contextmanager
-def slow_endpoint(upstream: str, delay_s: float = 1.0) -> Iterator[str]:
-    """The real server behind a proxy on 127.0.0.1 that holds each request `delay_s` first
-    (a slow endpoint: keeps the first run alive, holding its lease, while the test looks)."""
+def stalled_endpoint(upstream: str) -> Iterator[str]:
+    """The real server behind a proxy on 127.0.0.1 that answers its GETs (model list, health
+    probe) but holds every completion until the block exits, then drops it (a hang: keeps the
+    first run alive, waiting on its LLM and holding its lease, for as long as the test looks)."""
     client = httpx.Client(timeout=120)
     origin = upstream.removesuffix("/v1").rstrip("/")
+    closing = threading.Event()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            time.sleep(delay_s)
-            try:
-                reply = client.post(
-                    origin + self.path, content=body, headers={"Content-Type": "application/json"}
-                )
-                self.send_response(reply.status_code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(reply.content)))
-                self.end_headers()
-                self.wfile.write(reply.content)
-            except (httpx.HTTPError, OSError):
-                return
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            closing.wait()
 
         def do_GET(self) -> None:
             reply = client.get(origin + self.path)
@@ -63,9 +55,30 @@ def slow_endpoint(upstream: str, delay_s: float = 1.0) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/v1"
     finally:
+        closing.set()
         server.shutdown()
         server.server_close()
         client.close()
+
+
+def one_pair_config(tmp_path: Path, base_url: str, model: str) -> Path:
+    """The SynDARin run of tests/flows/test_resume.py in run directory `shared`, on one
+    paragraph pair: the lease is what is tested here, not the records."""
+    path = write_config(tmp_path, "shared", "syndarin", base_url, model)
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config["syndarin"]["mining"]["max_pairs"] = 1
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+def renewed(store: RunStore, lease: Lease, within_s: float = 30.0) -> Lease:
+    """The lease once its holder's background thread renewed it (every TTL/3)."""
+    deadline = time.monotonic() + within_s
+    while (current := read_lease(store)) is not None and current.expires == lease.expires:
+        assert time.monotonic() < deadline, f"not renewed within {within_s} s"
+        time.sleep(0.02)
+    assert current is not None, "the lease is gone while its holder lives"
+    return current
 
 
 def expire(store: RunStore) -> Lease:
@@ -84,10 +97,10 @@ def test_a_second_run_is_refused_naming_the_holder_and_a_killed_runs_lease_is_ta
     env = environment(tmp_path)
     store = RunStore(str(tmp_path / "shared"))
     with (
-        slow_endpoint(embedded_server.base_url, delay_s=6.0) as slow,
+        stalled_endpoint(embedded_server.base_url) as stalled,
         (tmp_path / "first.log").open("wb") as log,
     ):
-        config = write_config(tmp_path, "shared", "syndarin", slow, embedded_server.model)
+        config = one_pair_config(tmp_path, stalled, embedded_server.model)
         first = subprocess.Popen(
             command(config), cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -115,9 +128,7 @@ def test_a_second_run_is_refused_naming_the_holder_and_a_killed_runs_lease_is_ta
 
     left = read_lease(store)
     assert left is not None and left.token == holder.token, "a SIGKILLed run leaves its lease"
-    config = write_config(
-        tmp_path, "shared", "syndarin", embedded_server.base_url, embedded_server.model
-    )
+    config = one_pair_config(tmp_path, embedded_server.base_url, embedded_server.model)
     resumed = run_bounded(command(config), env=env, timeout_s=900, cwd=REPO)
     assert resumed.returncode == 0, resumed.stdout[-4000:]
     assert "took over the lease of run" in resumed.stdout
@@ -152,9 +163,8 @@ def test_of_two_runs_taking_over_one_expired_lease_exactly_one_wins(tmp_path: Pa
 def test_a_live_lease_is_renewed_and_released(tmp_path: Path) -> None:
     store = RunStore(str(tmp_path / "run"))
     with held(store, "renewing", ttl_s=0.6) as lease:
-        time.sleep(1.0)
-        current = read_lease(store)
-        assert current is not None and current.token == lease.token
+        current = renewed(store, lease)
+        assert current.token == lease.token
         assert current.expires > lease.expires, "the background thread renews the lease"
         with pytest.raises(LeaseHeldError, match=f"pid {os.getpid()}"):
             acquire(store, "intruder")
