@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator
 
 from babelforge.flows.executor import Engine
+from babelforge.generators.accounting import Accounting
 from babelforge.generators.breaker import Breaker
 
 PROGRESS_EVERY_S = 15.0
@@ -36,12 +37,11 @@ def progress_line(engine: Engine) -> str:
 
 def _usage(engine: Engine) -> tuple[int, int, int]:
     paid = cached = retries = 0
-    for client in {id(c): c for c in engine.clients.values()}.values():
-        accounting = getattr(client, "accounting", None)
-        if accounting is not None:
-            total = accounting.total()
-            paid, cached = paid + total.requests, cached + total.cached_requests
-            retries += accounting.retries
+    books = (getattr(c, "accounting", None) for c in engine.clients.values())
+    for accounting in {id(a): a for a in books if isinstance(a, Accounting)}.values():
+        total = accounting.total()
+        paid, cached = paid + total.requests, cached + total.cached_requests
+        retries += accounting.retries
     return paid, cached, retries
 
 
