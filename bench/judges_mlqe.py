@@ -28,6 +28,7 @@ from pathlib import Path
 from babelforge.annotation.metrics import confusion
 from babelforge.flows.calibration import Labeled, calibrate
 from babelforge.generators.embedded import EmbeddedServer
+from babelforge.generators.endpoint_probe import resolve_structured
 from babelforge.generators.judges.mqm_judge import MQM_SAMPLING, MQMJudge
 from babelforge.generators.openai_client import OpenAICompatibleClient, StructuredWire
 from babelforge.schemas.instructions_config import InstructionValidatorSettings
@@ -108,12 +109,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     kept = {r.id for r in outcome.accepted}
     cheap_drops = [r.id not in kept for r in records]
     with ExitStack() as stack:
-        wire: StructuredWire = "json_schema" if args.base_url else "json_object"
         if args.base_url:
             base_url, model, backend = args.base_url, args.model, "openai-compatible"
         else:
             server = stack.enter_context(EmbeddedServer(context_length=2048))
             base_url, model, backend = server.base_url, server.model, "llama.cpp"
+        wire: StructuredWire = resolve_structured(base_url, model, "auto")  # what it accepts
 
         async def run() -> list[Verdict | None]:
             client = OpenAICompatibleClient(

@@ -29,6 +29,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from babelforge.generators.embedded import EmbeddedServer
+from babelforge.generators.endpoint_probe import resolve_structured
 from babelforge.generators.judges.qa_judge import QAJudge
 from babelforge.generators.openai_client import OpenAICompatibleClient, StructuredWire
 from babelforge.schemas.records import TranslatedMCQ
@@ -118,12 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     sets = item_sets(args.data, args.per_language, args.seed, args.languages)
     with ExitStack() as stack:
-        wire: StructuredWire = "json_schema" if args.base_url else "json_object"
         if args.base_url:
             base_url, model, backend = args.base_url, args.model, "openai-compatible"
         else:
             server = stack.enter_context(EmbeddedServer(context_length=4096))
             base_url, model, backend = server.base_url, server.model, "llama.cpp"
+        wire: StructuredWire = resolve_structured(base_url, model, "auto")  # what it accepts
 
         print(f"QA judge {model} on NTREX-128 items, {args.per_language} per language and set")
         print("language  clean kept  distractor caught  wrong phrase caught  unparsed", flush=True)
