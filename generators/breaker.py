@@ -2,13 +2,14 @@
 one line, instead of failing every record after minutes of retries.
 
 It trips when the last `window` attempts all failed, or when no attempt has succeeded for
-`stall_s` while requests wait and the endpoint's health probe (GET /models, a few seconds) fails
+`stall_s` while requests wait and the endpoint's health probe (an HTTP GET of its base URL: any
+answer at all, whatever the status, means it is alive; a few seconds) fails
 `probes_to_trip` times in a row: a closed port and a server that accepts connections but never
 answers both trip in ~`stall_s + probes_to_trip * probe_every_s` seconds. A slow server that
 still answers its probe is left alone. Once tripped, every request being served is cancelled
 and it and every later one raise EndpointDownError, until `revive()` finds the endpoint back;
 revived, it is on trial: its first failed attempt before a success trips it again (a server that
-answers /models but fails every request is not put back to fail 20 more).
+answers its probe but fails every request is not put back to fail 20 more).
 """
 
 import asyncio
@@ -18,12 +19,26 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager, suppress
 
+import httpx
+
 from babelforge.generators.errors import EndpointDownError
 
 log = logging.getLogger(__name__)
 
 Probe = Callable[[], Awaitable[str | None]]
 """Ask the endpoint whether it is there: None when it answered, else the error."""
+
+
+async def answers(url: str, timeout_s: float) -> str | None:
+    """None when the server at `url` answers an HTTP GET at all (any status), else the error.
+    Not /models: llama-cpp-python's server holds its model lock there, so a server busy with a
+    long generation would look dead; every route without the model answers at once."""
+    try:
+        async with httpx.AsyncClient(timeout=timeout_s) as http:
+            await http.get(url)
+    except httpx.HTTPError as e:
+        return f"{type(e).__name__}: {str(e)[:120] or 'no answer'}"
+    return None
 
 
 class Breaker:
@@ -146,4 +161,4 @@ class Breaker:
             self._failed_probes += 1
             if self._failed_probes >= self._probes_to_trip and self._waiting_since is not None:
                 waited = time.monotonic() - self._waiting_since
-                self.trip(f"no reply for {waited:.0f}s and GET /models failed: {error}")
+                self.trip(f"no reply for {waited:.0f}s, nor to its health probe: {error}")

@@ -12,7 +12,7 @@ import openai
 from pydantic import SecretStr
 
 from babelforge.generators.accounting import Accounting
-from babelforge.generators.breaker import Breaker
+from babelforge.generators.breaker import Breaker, answers
 from babelforge.generators.client import ChatReply, ChatRequest, TokenLogprob
 from babelforge.generators.endpoint_probe import (
     StructuredWire,
@@ -90,7 +90,10 @@ class OpenAICompatibleClient:
         probe_every = max(0.1, min(5.0, t.dead_after_s / 4))
         self.probe_timeout_s = max(probe_every, 2.0)
         self.breaker = Breaker(
-            self.endpoint, self._probe, stall_s=t.dead_after_s, probe_every_s=probe_every
+            self.endpoint,
+            lambda: answers(self.endpoint, self.probe_timeout_s),
+            stall_s=t.dead_after_s,
+            probe_every_s=probe_every,
         )
 
     @property
@@ -112,16 +115,6 @@ class OpenAICompatibleClient:
     async def revive(self) -> bool:
         """Whether the endpoint answers its health probe again (the breaker closes if so)."""
         return await self.breaker.revive()
-
-    async def _probe(self) -> str | None:
-        """GET /models with a short timeout: None when the server answered at all."""
-        try:
-            await self._client.with_options(timeout=self.probe_timeout_s).models.list()
-        except openai.APIStatusError:
-            return None  # it answered, even if it serves no /models
-        except Exception as e:
-            return f"{type(e).__name__}: {_short(str(e), 120)}"
-        return None
 
     async def complete(self, request: ChatRequest) -> ChatReply:
         with self.breaker.watching():

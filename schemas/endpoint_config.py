@@ -9,7 +9,7 @@ class Timeouts(Record):
     """Per request attempt: `connect_s` to open the connection, `first_byte_s` until the reply
     starts (a non-streamed completion sends nothing before it is done), `total_s` for the whole
     attempt. A dead or hanging endpoint is given up on sooner: when no request has succeeded for
-    `dead_after_s` and the endpoint's health probe (GET /models) fails twice, it is down
+    `dead_after_s` and the endpoint's health probe (a GET of its base URL) gets no answer twice, it is down
     (generators/breaker.py); a slow server that answers its probe is waited for."""
 
     connect_s: float = Field(default=5.0, gt=0)

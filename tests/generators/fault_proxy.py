@@ -140,12 +140,19 @@ class FaultProxy:
             upstream = await client.get(f"{self.upstream}/models", timeout=60)
         return Response(upstream.content, media_type="application/json")
 
+    async def other(self, request: Request) -> Response:
+        """Any other GET (a health probe of the base URL): 404 at once, unless it is down."""
+        if await self._hung_up(request):
+            return Response(status_code=499)
+        return JSONResponse({"error": {"message": "not found"}}, status_code=404)
+
     @contextmanager
     def running(self) -> Iterator["FaultProxy"]:
         app = Starlette(
             routes=[
                 Route("/v1/chat/completions", self.chat, methods=["POST"]),
                 Route("/v1/models", self.models, methods=["GET"]),
+                Route("/{path:path}", self.other, methods=["GET"]),
             ]
         )
         server = uvicorn.Server(
