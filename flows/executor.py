@@ -112,15 +112,7 @@ async def _lanes(engine: Engine, chains: list[list[Lane]], *, streaming: bool) -
                 await run_lane(engine, lane, _replay(upstream), done.append, window=1)
                 committed[lane.stage.name] = done
         return
-    window = max(
-        2,
-        math.ceil(
-            max(1, len(engine.config.llm.endpoints))
-            * engine.config.llm.max_concurrency
-            / engine.config.shard_size
-        )
-        + 1,
-    )
+    window = max(2, math.ceil(engine.config.llm.total_concurrency / engine.config.shard_size) + 1)
     async with asyncio.TaskGroup() as group:
         for chain in chains:
             queues = {lane.stage.name: asyncio.Queue[int | None]() for lane in chain}

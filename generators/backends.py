@@ -57,13 +57,14 @@ def _checked(config: LLMConfig, environ: Mapping[str, str] | None) -> LLMConfig:
 
 
 def member_configs(config: LLMConfig) -> tuple[LLMConfig, ...]:
-    """One single-endpoint config per `llm.endpoints` entry (its key from its own
-    `api_key_env`, else from `llm.api_key_env`)."""
+    """One single-endpoint config per `llm.endpoints` entry: its key from its own
+    `api_key_env` (else `llm.api_key_env`), its budget `llm.max_concurrency` x its weight."""
     return tuple(
         config.model_copy(
             update={
                 "base_url": e.base_url,
                 "api_key_env": e.api_key_env or config.api_key_env,
+                "max_concurrency": e.budget(config.max_concurrency),
                 "endpoints": (),
             }
         )

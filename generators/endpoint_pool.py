@@ -1,21 +1,28 @@
 """Several OpenAI-compatible servers of one model used as one ChatClient (`llm.endpoints`).
 
-Each request goes to the less loaded of two members drawn at random (power of two choices),
-drawn with probability by `weight`; load is the requests the pool has at a member (sent, not
-answered: in flight, queued in its limiter or sleeping between retries) over its AIMD limit
-times its weight, so a member that throttles (429, vLLM's queue) or is given weight 2 gets
-proportionally less or more. A member whose circuit breaker trips (EndpointDownError), or
-that cannot serve the run at all (EndpointError: a key it refuses, its first requests all
-failing alike), is ejected and the request is sent again to another member, so it is not
-lost; a request that failed for good on one member (TransportError) is tried once on each
-other member before it fails. One background task probes ejected members (`revive()`) every
-`probe_every_s` seconds and puts back those that answer. When every member is ejected the
-pool raises EndpointDownError naming them all: the run stops, resumable.
+Each request goes to the less loaded of two members drawn at random by `weight` (power of two
+choices) among the members with room: fewer requests pending there (in flight or sleeping
+between retries) than their AIMD limit. Load is pending over limit times weight, and a
+member's budget is `llm.max_concurrency` x its weight (generators/backends.py), so an
+endpoint of weight 2 carries twice the requests, and one that throttles (429, vLLM's queue)
+fewer. When no member has room the request waits in the pool, not in one member's queue, and
+takes the first slot freed anywhere (FIFO, one waiter woken per freed slot): no member idles
+while another has a queue.
+
+A member whose circuit breaker trips (EndpointDownError), that cannot serve the run at all
+(EndpointError: a key it refuses, its first requests all failing alike), or that failed
+EJECT_AFTER requests in a row after their retries, is ejected and the request is sent again to
+another member, so it is not lost; a request that failed for good on one member
+(TransportError) is tried once on each other member before it fails. One background task
+probes ejected members (`revive()`) every `probe_every_s` seconds and puts back those that
+answer. When every member is ejected the pool raises EndpointDownError naming them all: the
+run stops, resumable.
 """
 
 import asyncio
 import logging
 import random
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,6 +34,8 @@ from babelforge.schemas.base import Record
 log = logging.getLogger(__name__)
 
 PROBE_EVERY_S = 3.0
+EJECT_AFTER = 3
+"""Requests in a row that failed at a member after their retries (TransportError): it is out."""
 
 
 class EndpointStats(Record):
@@ -48,6 +57,7 @@ class _Member:
     requests: int = 0
     failures: int = 0
     ejections: int = 0
+    failed_in_a_row: int = 0
     ejected: bool = False
     epoch: int = 0  # bumped when put back, so a late error from before does not eject it again
 
@@ -72,6 +82,7 @@ class EndpointPool:
         self._probe_every_s = probe_every_s
         self._rng = rng or random.Random()
         self._prober: asyncio.Task[None] | None = None
+        self._waiters: deque[asyncio.Future[None]] = deque()
 
     @property
     def model(self) -> str:
@@ -112,22 +123,27 @@ class EndpointPool:
         """The reply of one member; each member is tried at most once for the request."""
         tried: set[_Member] = set()
         last: EndpointError | TransportError | None = None
-        while (member := self._pick(tried)) is not None:
+        while (member := await self._member_with_room(tried)) is not None:
             epoch = member.epoch
             member.pending += 1
             try:
                 reply = await member.client.complete(request)
             except (EndpointError, TransportError) as e:
                 member.failures += 1
+                member.failed_in_a_row += 1
                 tried.add(member)
                 last = e
                 if isinstance(e, EndpointError):
-                    self._eject(member, epoch, e)
+                    self._eject(member, epoch, e.error)
+                elif member.failed_in_a_row >= EJECT_AFTER:
+                    self._eject(member, epoch, f"{EJECT_AFTER} requests in a row failed: {e}")
             else:
                 member.requests += 1
+                member.failed_in_a_row = 0
                 return reply
             finally:
                 member.pending -= 1
+                self._wake_one()
         if all(m.ejected for m in self._members):
             why = last.error if isinstance(last, EndpointError) else "ejected"
             raise EndpointDownError(
@@ -137,25 +153,62 @@ class EndpointPool:
             f"every endpoint of the pool failed the request; last: {last}"
         ) from last
 
-    def _pick(self, tried: set[_Member]) -> _Member | None:
-        """The less loaded of two healthy, untried members drawn by weight; None if none."""
-        healthy = [m for m in self._members if not m.ejected and m not in tried]
-        if len(healthy) <= 1:
-            return healthy[0] if healthy else None
+    async def _member_with_room(self, tried: set[_Member]) -> _Member | None:
+        """A healthy, untried member with room, waiting in the pool for one; None if none is
+        healthy and untried."""
+        woken = False
+        while True:
+            healthy = [m for m in self._members if not m.ejected and m not in tried]
+            if not healthy:
+                return None
+            room = [m for m in healthy if m.pending < m.client.limiter.limit]
+            if room:
+                return self._pick(room)
+            waiter = asyncio.get_running_loop().create_future()
+            if woken:  # overtaken by an arrival: keep its place at the head of the queue
+                self._waiters.appendleft(waiter)
+            else:
+                self._waiters.append(waiter)
+            woken = True
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._wake_one()  # woken as we were cancelled: pass the slot on
+                raise
+
+    def _wake_one(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    def _wake_all(self) -> None:
+        """Every waiter looks again (a member was ejected or put back)."""
+        while self._waiters:
+            self._wake_one()
+
+    def _pick(self, candidates: list[_Member]) -> _Member:
+        """The less loaded of two of `candidates` drawn by weight."""
+        if len(candidates) == 1:
+            return candidates[0]
+        healthy = candidates
         first = self._rng.choices(healthy, weights=[m.weight for m in healthy])[0]
         rest = [m for m in healthy if m is not first]
         second = self._rng.choices(rest, weights=[m.weight for m in rest])[0]
         return second if second.load < first.load else first
 
-    def _eject(self, member: _Member, epoch: int, error: EndpointError) -> None:
+    def _eject(self, member: _Member, epoch: int, error: str) -> None:
         if member.ejected or member.epoch != epoch:
             return
         member.ejected = True
         member.ejections += 1
+        self._wake_all()
         left = sum(not m.ejected for m in self._members)
         log.warning(
             "endpoint %s ejected from the pool (%s); %d of %d left, probing it every %.0f s",
-            member.client.endpoint, error.error, left, len(self._members), self._probe_every_s,
+            member.client.endpoint, error, left, len(self._members), self._probe_every_s,
         )  # fmt: skip
         if self._prober is None or self._prober.done():
             self._prober = asyncio.get_running_loop().create_task(self._probe())
@@ -166,7 +219,9 @@ class EndpointPool:
         for member in [m for m in self._members if m.ejected]:
             if await member.client.revive():
                 member.ejected = False
+                member.failed_in_a_row = 0
                 member.epoch += 1
+                self._wake_all()
                 back.append(member.client.endpoint)
                 log.warning("endpoint %s is back in the pool", member.client.endpoint)
         return tuple(back)

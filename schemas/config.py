@@ -61,6 +61,13 @@ class LLMConfig(Record):
     context_length: int = Field(default=2048, ge=256)
     engine_options: dict[str, str | int | float | bool] = {}
 
+    @property
+    def total_concurrency(self) -> int:
+        """Requests in flight at most, over every endpoint."""
+        if not self.endpoints:
+            return self.max_concurrency
+        return sum(e.budget(self.max_concurrency) for e in self.endpoints)
+
     @model_validator(mode="before")
     @classmethod
     def _timeout_s(cls, data: object) -> object:

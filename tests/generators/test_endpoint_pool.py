@@ -225,9 +225,26 @@ async def test_a_pool_whose_every_endpoint_is_down_stops_naming_them_all() -> No
             await pool.aclose()
 
 
+async def test_a_request_waits_for_the_first_free_slot_of_any_endpoint() -> None:
+    """One endpoint holds its one slot (hanging): the others' requests wait in the pool and go
+    to the endpoint that frees slots, never into the queue of the one that does not."""
+    healthy, stuck = SimEndpoint(), SimEndpoint("hangs", 0)
+    with sim_endpoints(healthy, stuck):
+        pool = EndpointPool([(_client(healthy, 1), 1.0), (_client(stuck, 1), 1.0)])
+        try:
+            await _answered_each(pool, range(12))
+            split = _by_endpoint(pool.stats())
+            # one request was given to it, held there until it timed out, then sent on
+            assert split[stuck.base_url].failures == 1 and split[stuck.base_url].requests == 0
+            assert healthy.answered == split[healthy.base_url].requests == 12
+        finally:
+            await pool.aclose()
+
+
 async def test_an_endpoint_of_weight_three_carries_three_times_the_requests() -> None:
     with sim_endpoints(SimEndpoint(), SimEndpoint()) as (heavy, light):
-        pool = EndpointPool([(_client(heavy, 16), 3.0), (_client(light, 16), 1.0)])
+        budget = EndpointConfig(base_url=heavy.base_url, weight=3.0).budget(16)  # as backends
+        pool = EndpointPool([(_client(heavy, budget), 3.0), (_client(light, 16), 1.0)])
         try:
             await _answered_each(pool, range(80))
             split = _by_endpoint(pool.stats())
