@@ -28,19 +28,27 @@ class ChatRequest(Record):
     language: str = ""
 
     def cache_key(self, model: str) -> str:
-        """Hash of (model, messages, sampling parameters, schema)."""
-        blob = json.dumps(
-            {
-                "model": model,
-                "messages": [m.model_dump() for m in self.messages],
-                "sampling": self.sampling.model_dump(),
-                "schema": self.json_schema,
-                **({"top_logprobs": self.top_logprobs} if self.top_logprobs else {}),
-            },
-            sort_keys=True,
-            ensure_ascii=False,
+        """Hash of (model, messages, sampling parameters, schema): the SHA-256 of their JSON
+        object, keys sorted, built piece by piece (no dict of dicts, no model_dump of
+        the messages)."""
+        messages = [{"content": m.content, "role": m.role} for m in self.messages]
+        blob = (
+            f'{{"messages": {_json(messages)}, "model": {_json(model)}, '
+            f'"sampling": {_json(self.sampling.model_dump())}, '
+            f'"schema": {_json(self.json_schema)}'
+            + (f', "top_logprobs": {_json(self.top_logprobs)}' if self.top_logprobs else "")
+            + "}"
         )
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+
+
+def _json(value: Any) -> str:
+    """A part of the cache key's JSON (`json.dumps(value, sort_keys=True, ensure_ascii=False)`):
+    that of a whole is the join of its parts'."""
+    return _ENCODER.encode(value)
 
 
 class TokenLogprob(Record):

@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import openai
 from pydantic import SecretStr
 
@@ -34,6 +35,10 @@ _FATAL = {
     404: "check llm.base_url (it usually ends in /v1) and llm.model "
     "(`babelforge check-endpoint URL` lists the served models)",
 }
+# `chat.completions.create`'s options: the client's key as a bearer token. The client posts its
+# own body and parses the JSON itself: the SDK's parameter transform and ChatCompletion models
+# cost about as much CPU as the HTTP exchange.
+_CHAT_OPTIONS: openai.RequestOptions = {"security": {"bearer_auth": True}}
 # A 5xx body that names a validation error is the server refusing the request's shape.
 _VALIDATION = re.compile(r"validat|invalid|unsupported|not supported|unprocessable", re.I)
 
@@ -129,10 +134,13 @@ class OpenAICompatibleClient:
                 self.breaker.started()
                 try:
                     async with asyncio.timeout(self._timeouts.total_s):
-                        response = await self._client.chat.completions.create(
-                            **self._arguments(request)
+                        response = await self._client.post(
+                            "/chat/completions",
+                            body=self._arguments(request),
+                            cast_to=httpx.Response,
+                            options=_CHAT_OPTIONS,
                         )
-                    reply = self._reply(response)
+                    reply = self._reply(response.json())
                 except openai.APIStatusError as e:
                     status, body = e.status_code, _short(e.message)
                     if status in _FATAL:
@@ -149,6 +157,8 @@ class OpenAICompatibleClient:
                     pause = self._pause(attempt, e.response)
                     if status in _OVERLOAD:  # busy, not down: the limiter backs off
                         self.limiter.overloaded(pause)
+                    elif _VALIDATION.search(body):  # it answered: the request's shape is at fault
+                        self.breaker.succeeded()
                     else:
                         self.breaker.failed(last_error)
                 except (openai.APITimeoutError, openai.APIConnectionError, TimeoutError) as e:
@@ -197,48 +207,57 @@ class OpenAICompatibleClient:
         return "run `babelforge check-endpoint URL --model M` and fix the llm section"
 
     def _arguments(self, request: ChatRequest) -> dict[str, Any]:
+        """The request body, keys in the order `chat.completions.create` sends them."""
         s = request.sampling
-        args: dict[str, Any] = {
-            "model": self._model,
-            "messages": [m.model_dump() for m in request.messages],
-            "temperature": s.temperature,
-            "top_p": s.top_p,
-            "max_tokens": s.max_tokens,
-        }
-        if s.seed is not None:
-            args["seed"] = s.seed
+        messages: list[dict[str, str]] = [
+            {"role": m.role, "content": m.content} for m in request.messages
+        ]
+        args: dict[str, Any] = {"model": self._model, "messages": messages}
         if request.top_logprobs:
-            args |= {"logprobs": True, "top_logprobs": request.top_logprobs}
+            args["logprobs"] = True
+        args["max_tokens"] = s.max_tokens
         if request.json_schema is not None:
             fmt = response_format(self._structured, request.json_schema, request.schema_name)
             if fmt:
                 args["response_format"] = fmt
             else:
-                messages = args["messages"]
                 last = messages[-1]
                 messages[-1] = {
                     **last,
                     "content": last["content"] + schema_instruction(request.json_schema),
                 }
+        if s.seed is not None:
+            args["seed"] = s.seed
+        args["temperature"] = s.temperature
+        if request.top_logprobs:
+            args["top_logprobs"] = request.top_logprobs
+        args["top_p"] = s.top_p
         return args
 
-    def _reply(self, response: Any) -> ChatReply:
-        if not getattr(response, "choices", None):
-            raise ValueError(f"no choices in the response: {_short(str(response))}")
-        choice = response.choices[0]
-        usage = response.usage
+    def _reply(self, body: Any) -> ChatReply:
+        """The reply in a chat-completion JSON body; ValueError when the body is not one."""
+        choices = body.get("choices") if isinstance(body, dict) else None
+        if not choices or not isinstance(choices, list):
+            raise ValueError(f"no choices in the response: {_short(str(body))}")
+        choice = choices[0]
+        message = choice.get("message") if isinstance(choice, dict) else None
+        if not isinstance(message, dict):
+            raise ValueError(f"no message in the response's choice: {_short(str(choice))}")
+        usage = body.get("usage") or {}
+        if not isinstance(usage, dict):
+            raise ValueError(f"usage is no object: {_short(str(usage))}")
         return ChatReply(
-            text=choice.message.content or "",
+            text=message.get("content") or "",
             model=self._model,
             backend=self._backend,
             usage=Usage(
-                prompt_tokens=usage.prompt_tokens if usage else 0,
-                completion_tokens=usage.completion_tokens if usage else 0,
+                prompt_tokens=usage.get("prompt_tokens", 0),
+                completion_tokens=usage.get("completion_tokens", 0),
                 requests=1,
             ),
             generated_at=datetime.now(UTC),
-            finish_reason=choice.finish_reason,
-            logprobs=token_logprobs(getattr(choice, "logprobs", None)),
+            finish_reason=choice.get("finish_reason"),
+            logprobs=token_logprobs(choice.get("logprobs")),
         )
 
     def _pause(self, attempt: int, response: Any) -> float:
@@ -253,18 +272,22 @@ class OpenAICompatibleClient:
 
 
 def token_logprobs(logprobs: Any) -> tuple[TokenLogprob, ...] | None:
-    """The `choices[0].logprobs.content` of a reply as records; None when the server sent none."""
-    content = getattr(logprobs, "content", None) if logprobs is not None else None
+    """The `choices[0].logprobs.content` of a reply body as records; None when the server
+    sent none. ValueError when they are malformed."""
+    content = logprobs.get("content") if isinstance(logprobs, dict) else None
     if not content:
         return None
-    return tuple(
-        TokenLogprob(
-            token=t.token,
-            logprob=float(t.logprob),
-            top={alt.token: float(alt.logprob) for alt in (t.top_logprobs or [])},
+    try:
+        return tuple(
+            TokenLogprob(
+                token=t["token"],
+                logprob=float(t["logprob"]),
+                top={a["token"]: float(a["logprob"]) for a in (t.get("top_logprobs") or [])},
+            )
+            for t in content
         )
-        for t in content
-    )
+    except (KeyError, TypeError, AttributeError) as e:
+        raise ValueError(f"malformed logprobs: {_short(str(content))}") from e
 
 
 def _short(text: str, limit: int = 300) -> str:
