@@ -27,6 +27,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 from prefect.tasks import Task
+from prefect.utilities.annotations import quote
 
 from babelforge.flows.clients import segment_path, shard_client
 from babelforge.flows.corpus_dedup import run_dedup_lane
@@ -168,7 +169,8 @@ async def run_lane(
                 summary = engine.store.committed(lane.stage.name, lane.language, index)
                 if summary is None:
                     batch = inputs if inputs is not None else _upstream_shard(engine, lane, index)
-                    await _shard_task(lane, index)(engine, lane, index, offset, batch)
+                    task = _shard_task(lane, index)  # quoted: Prefect walks no records
+                    await task(quote(engine), lane, index, offset, quote(batch))
                 engine.done[0] += 1
                 publish(index)
             except OutageError as e:
