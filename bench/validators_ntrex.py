@@ -21,12 +21,15 @@ judge (another helper's): this prints what the LLM-free suite does with them.
 
 Printed: the clean false-reject rate per language and per check for both distractor kinds,
 the catch rate of every corruption per check and for the default suite, and records/s of
-the default suite through the runner in one process.
+the default suite through the runner in one process. `--dump PATH` writes every check's
+verdict on every record the bench judges, one JSON line per record, to compare two versions
+of the checks.
 
-    .venv/bin/python -m bench.validators_ntrex [--data ../shared/data/ntrex128]
+    .venv/bin/python -m bench.validators_ntrex [--data ../shared/data/ntrex128] [--dump PATH]
 """
 
 import argparse
+import json
 import random
 import re
 import sys
@@ -37,6 +40,7 @@ from pathlib import Path
 
 from babelforge.schemas.config import ValidatorSettings
 from babelforge.schemas.records import TranslatedMCQ
+from babelforge.schemas.verdict import Verdict
 from babelforge.validators.base import BatchValidator, Check, Validator
 from babelforge.validators.runner import apply_validators
 from babelforge.validators.suites import mcq_suite
@@ -215,16 +219,33 @@ def corrupt(
 
 
 Drops = dict[str, list[bool]]  # check name -> one flag per record
+Dump = list[str]  # JSON lines: one record's verdicts each
 
 
-def drops(checks: Sequence[Check], records: Sequence[TranslatedMCQ]) -> Drops:
-    """Per check, whether it rejects each record (batch checks see the set as one shard)."""
-    out: Drops = {}
+def dump_line(where: str, record_id: str, verdicts: Sequence[Verdict]) -> str:
+    """One JSON line: where the record was judged, its id and every verdict in full."""
+    found = [v.model_dump(mode="json") for v in verdicts]
+    return json.dumps({"set": where, "id": record_id, "verdicts": found}, ensure_ascii=False)
+
+
+def drops(
+    checks: Sequence[Check],
+    records: Sequence[TranslatedMCQ],
+    dump: Dump | None = None,
+    where: str = "",
+) -> Drops:
+    """Per check, whether it rejects each record (batch checks see the set as one shard);
+    every verdict goes to `dump` when given."""
+    verdicts: dict[str, list[Verdict]] = {}
     for check in checks:
         if isinstance(check, BatchValidator):
-            out[check.name] = [not v.keep for v in check.check_batch(records)]
+            verdicts[check.name] = check.check_batch(records)
         elif isinstance(check, Validator):
-            out[check.name] = [not check(r).keep for r in records]
+            verdicts[check.name] = [check(r) for r in records]
+    if dump is not None:
+        for i, record in enumerate(records):
+            dump.append(dump_line(where, record.id, [vs[i] for vs in verdicts.values()]))
+    out: Drops = {name: [not v.keep for v in vs] for name, vs in verdicts.items()}
     names = list(out)
     out["SUITE"] = [any(out[n][i] for n in names) for i in range(len(records))]
     return out
@@ -266,14 +287,21 @@ def table(title: str, columns: dict[str, Drops]) -> list[str]:
     return rows
 
 
-def throughput(records: list[TranslatedMCQ], settings: ValidatorSettings) -> str:
-    """Records/s of the default suite through the runner, one process (CPU and wall time)."""
+def throughput(
+    records: list[TranslatedMCQ], settings: ValidatorSettings, dump: Dump | None = None
+) -> str:
+    """Records/s of the default suite through the runner, one process (CPU and wall time);
+    the verdicts of the timed records go to `dump` when given (after the clock stops)."""
     checks = mcq_suite(settings, {})
     apply_validators(records[:50], checks, stage="bench")  # warm up: model load
     rest = records[50:]  # not seen by the warm-up: its texts are in no cache
     wall, cpu = time.perf_counter(), time.process_time()
-    apply_validators(rest, checks, stage="bench")
+    outcome = apply_validators(rest, checks, stage="bench")
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if dump is not None:
+        judged = [*outcome.accepted, *(r.record for r in outcome.rejected)]
+        by_id = {r.id: r.verdicts for r in judged}
+        dump += [dump_line("throughput", r.id, by_id[r.id]) for r in rest]
     n = len(rest)
     return f"{n} records: {n / cpu:.0f} records/cpu-s, {n / wall:.0f} records/s wall"
 
@@ -284,6 +312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--per-doc", type=int, default=3, help="items per document")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--languages", nargs="*", default=list(LANGUAGES))
+    parser.add_argument("--dump", type=Path, help="write every verdict here (JSON lines)")
     args = parser.parse_args(argv)
     if not (args.data / "DOCUMENT_IDS.tsv").exists():
         print(f"skipped: NTREX-128 not found at {args.data} (pass --data PATH)")
@@ -301,13 +330,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     sample = random.Random(args.seed).sample(records, min(len(records), 2000))
     # First, while the per-text caches are cold: the figure a new shard sees.
-    rate = throughput(sample, settings)
+    dump: Dump | None = [] if args.dump else None
+    rate = throughput(sample, settings, dump)
     clean: dict[str, Drops] = {}
     pooled: dict[str, dict[str, Drops]] = {kind: {} for kind in KINDS}
     for lang in args.languages:
         for kind in KINDS:
             found = {
-                name: drops(checks, recs)
+                name: drops(checks, recs, dump, f"{lang} {kind} {name}")
                 for name, recs in sets_for(corpus, items, lang, kind).items()
             }
             clean[f"{LANGUAGES[lang]} {kind[:5]}"] = found["clean"]
@@ -322,6 +352,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"catch % per corruption, all languages, distractors: {kind}")
         print("\n".join(table("check", pooled[kind])), end="\n\n")
     print("throughput of the default suite, one process, cold caches: " + rate)
+    if args.dump and dump is not None:
+        args.dump.write_text("".join(f"{line}\n" for line in dump), "utf-8")
+        print(f"{len(dump)} records' verdicts written to {args.dump}")
     return 0
 
 

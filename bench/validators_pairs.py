@@ -9,10 +9,14 @@
 3. Records/s of the default SynDARin suite through the runner, one process, on MCQ items
    of typical size built from Tatoeba sentences (question and options one sentence each).
 
-    .venv/bin/python -m bench.validators_pairs [--data ../shared/data]
+`--dump PATH` writes every verdict the bench gets (each check's on each pair, the suite's
+on each MCQ item), one JSON line per pair or item, to compare two versions of the checks.
+
+    .venv/bin/python -m bench.validators_pairs [--data ../shared/data] [--dump PATH]
 """
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -21,6 +25,7 @@ from pathlib import Path
 
 from babelforge.schemas.config import ValidatorSettings
 from babelforge.schemas.records import TranslatedMCQ
+from babelforge.schemas.verdict import Verdict
 from babelforge.validators.base import Validator
 from babelforge.validators.protectable import VERBATIM_KINDS, find_spans
 from babelforge.validators.runner import apply_validators
@@ -92,6 +97,25 @@ def prf(predicted: Sequence[bool], truth: Sequence[bool]) -> str:
     return f"P {precision:5.2f}  R {recall:5.2f}  F1 {f1:5.2f}  (flagged {tp + fp})"
 
 
+Dump = list[str]  # JSON lines: one pair's or item's verdicts each
+
+
+def dump_line(where: str, record_id: str, verdicts: Sequence[Verdict]) -> str:
+    """One JSON line: where the record was judged, its id and every verdict in full."""
+    found = [v.model_dump(mode="json") for v in verdicts]
+    return json.dumps({"set": where, "id": record_id, "verdicts": found}, ensure_ascii=False)
+
+
+def judged(
+    check: Validator, pairs: Sequence[Pair], dump: Dump | None, where: str, name: str
+) -> list[Verdict]:
+    """The check's verdict on each pair, each also written to `dump` when given."""
+    found = [check(p) for p in pairs]
+    if dump is not None:
+        dump += [dump_line(f"{where} {name}", p.id, [v]) for p, v in zip(pairs, found, strict=True)]
+    return found
+
+
 def mcq_items(pairs: list[Pair]) -> list[TranslatedMCQ]:
     """MCQ items of typical size: five consecutive sentences as question and options."""
     items = []
@@ -121,15 +145,22 @@ def mcq_items(pairs: list[Pair]) -> list[TranslatedMCQ]:
     return items
 
 
-def mcq_throughput(items: list[TranslatedMCQ], settings: ValidatorSettings) -> str:
+def mcq_throughput(
+    items: list[TranslatedMCQ], settings: ValidatorSettings, dump: Dump | None = None
+) -> str:
     """Records/s of the default SynDARin suite through the runner, one process, measured
-    first (the per-text caches cold) on the items the warm-up did not see."""
+    first (the per-text caches cold) on the items the warm-up did not see; their verdicts
+    go to `dump` when given (after the clock stops)."""
     suite = mcq_suite(settings, {})
     apply_validators(items[:30], suite, stage="bench")  # warm up: model load
     rest = items[30:]
     wall, cpu = time.perf_counter(), time.process_time()
     outcome = apply_validators(rest, suite, stage="bench")
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if dump is not None:
+        judged = [*outcome.accepted, *(r.record for r in outcome.rejected)]
+        by_id = {r.id: r.verdicts for r in judged}
+        dump += [dump_line("mcq", r.id, by_id[r.id]) for r in rest]
     return (
         f"\n3. default SynDARin suite on {outcome.n_input} Tatoeba-sized MCQ items, one"
         f" process, cold caches:\n  {outcome.n_input / cpu:.0f} records/cpu-s,"
@@ -140,6 +171,7 @@ def mcq_throughput(items: list[TranslatedMCQ], settings: ValidatorSettings) -> s
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--dump", type=Path, help="write every verdict here (JSON lines)")
     args = parser.parse_args(argv)
     if not (args.data / "tatoeba").exists():
         print(f"skipped: no data at {args.data} (pass --data PATH)")
@@ -147,18 +179,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = ValidatorSettings()
     family = checks(settings)
     sets = {code: tatoeba(args.data, code) for code in TATOEBA}
-    rate = mcq_throughput([i for code in TATOEBA for i in mcq_items(sets[code])], settings)
+    dump: Dump | None = [] if args.dump else None
+    rate = mcq_throughput([i for code in TATOEBA for i in mcq_items(sets[code])], settings, dump)
     print("1. Tatoeba: % of clean human pairs rejected")
     print(f"{'check':<16}" + "".join(f"{lang:>8}" for lang in TATOEBA.values()))
     for name, check in family.items():
         cells = [
-            100 * sum(not check(p).keep for p in pairs) / len(pairs) for pairs in sets.values()
+            100 * sum(not v.keep for v in judged(check, pairs, dump, "tatoeba", name)) / len(pairs)
+            for pairs in sets.values()
         ]
         print(f"{name:<16}" + "".join(f"{c:8.1f}" for c in cells))
     print("\n2. MLQE-PE en-de train, predicting ERR")
     pairs = mlqe(args.data)
     truth = [p.error for p in pairs]
-    flags = {name: [not check(p).keep for p in pairs] for name, check in family.items()}
+    flags = {
+        name: [not v.keep for v in judged(check, pairs, dump, "mlqe", name)]
+        for name, check in family.items()
+    }
     print(f"{len(pairs)} pairs, {sum(truth)} ERR")
     for name, found in flags.items():
         print(f"  {name:<16}{prf(found, truth)}")
@@ -166,6 +203,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  {'all together':<16}{prf(together, truth)}")
     print(f"  {'everything ERR':<16}{prf([True] * len(pairs), truth)}")
     print(rate)
+    if args.dump and dump is not None:
+        args.dump.write_text("".join(f"{line}\n" for line in dump), "utf-8")
+        print(f"{len(dump)} verdict lines written to {args.dump}")
     return 0
 
 

@@ -10,7 +10,9 @@ Three shapes exist, all frozen dataclasses with a `name`:
   is bad.
 """
 
+import math
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
 from babelforge.schemas.verdict import Failed, Verdict
@@ -51,15 +53,34 @@ AnyValidator = Validator | BatchValidator | AsyncValidator
 Check = AnyValidator
 
 
+# Distinct verdicts remembered: verdicts are frozen, and most records of a shard get the
+# same few plain ones ("options" kept, no protected span), which are then made once.
+SHARED_VERDICTS = 1024
+
+
 def keep(validator: str, score: float | None = None, detail: str | None = None) -> Verdict:
-    """Return a keeping verdict of `validator`."""
-    return Verdict(validator=validator, keep=True, score=score, detail=detail)
+    """Return a keeping verdict of `validator` (an equal earlier one when remembered)."""
+    return _verdict(validator, True, None, score, detail)
 
 
 def drop(
     validator: str, cause: str, score: float | None = None, detail: str | None = None
 ) -> Verdict:
-    """Return a dropping verdict whose reason reads `<validator>.<cause>`."""
-    return Verdict(
-        validator=validator, keep=False, reason=f"{validator}.{cause}", score=score, detail=detail
-    )
+    """Return a dropping verdict whose reason reads `<validator>.<cause>` (an equal earlier
+    one when remembered)."""
+    return _verdict(validator, False, f"{validator}.{cause}", score, detail)
+
+
+def _verdict(
+    validator: str, kept: bool, reason: str | None, score: float | None, detail: str | None
+) -> Verdict:
+    if score == 0 and math.copysign(1.0, score) < 0:  # -0.0 equals 0.0 as a cache key
+        return Verdict(validator=validator, keep=kept, reason=reason, score=score, detail=detail)
+    return _shared(validator, kept, reason, score, detail)
+
+
+@lru_cache(maxsize=SHARED_VERDICTS, typed=True)
+def _shared(
+    validator: str, kept: bool, reason: str | None, score: float | None, detail: str | None
+) -> Verdict:
+    return Verdict(validator=validator, keep=kept, reason=reason, score=score, detail=detail)

@@ -166,8 +166,6 @@ class LangidCheck:
         scripts = expected_scripts(item.language)
         judged = [f for f in item.fields if f.target.strip() and carries_language(f)]
         prose_of = {f.field: prose(f.target, f.protected) for f in judged}
-        part = MAX_CHARS // max(1, len(prose_of))  # every field gets its part of the pool
-        pooled = " \n".join(_prepare(text)[:part] for text in prose_of.values())
         alone = self.min_field_letters if len(prose_of) > 1 else self.min_letters
         letters = {name: language_letters(text) for name, text in prose_of.items()}
         shares = {name: _share(text, scripts) for name, text in letters.items()}
@@ -176,6 +174,8 @@ class LangidCheck:
             (f, prose_of[f.field], len(letters[f.field]), shares[f.field], alone) for f in judged
         ]
         if len(prose_of) > 1:
+            part = MAX_CHARS // len(prose_of)  # every field gets its part of the pool
+            pooled = " \n".join(_prepare(text)[:part] for text in prose_of.values())
             seen = sum(n for _, n in shares.values())
             share = sum(s * n for s, n in shares.values()) / seen if seen else 1.0
             n_pooled = sum(map(len, letters.values()))
@@ -209,11 +209,11 @@ class LangidCheck:
         self, asked: list[tuple[FieldView | None, str, float]], target: str
     ) -> Verdict | float | None:
         """The drop verdict of the first text read as another language, else the lowest
-        target-language probability (None when nothing was asked)."""
+        target-language probability (None when nothing was asked). The texts are read one
+        by one: none after a drop."""
         lowest: float | None = None
-        for (view, _, confidence), scores in zip(
-            asked, scores_of([t for _, t, _ in asked]), strict=True
-        ):
+        for view, text, confidence in asked:
+            scores = scores_of([text])[0]
             top, top_score = max(scores.items(), key=lambda kv: kv[1])
             p_target = max(
                 (p for lang, p in scores.items() if same_language(lang, target)), default=0.0
@@ -242,7 +242,9 @@ def _echoes(view: FieldView) -> bool:
     """True when most of the field's words are words of its source: English left in the
     field (a paraphrase, a note, a partial translation), which a pool read confidently as
     the target can hide; such a field is judged alone."""
+    if not view.source or set(words(view.target)).isdisjoint(words(view.source)):
+        return False  # no word in common (a target in another script): nothing echoed
     own = _content_words(view.target)
-    if not own or not view.source:
-        return False
-    return len(own & _content_words(view.source)) >= ECHO_SHARE * len(own)
+    # The source's words that are content words of the field are content words: no need
+    # to pick the source's content words first.
+    return bool(own) and len(own.intersection(words(view.source))) >= ECHO_SHARE * len(own)

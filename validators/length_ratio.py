@@ -16,7 +16,6 @@ shows there without the spread between languages (German runs 1.3 times English)
 
 import math
 import re
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,7 +23,12 @@ from typing import Any
 
 from babelforge.schemas.verdict import Verdict
 from babelforge.validators.base import drop, keep
-from babelforge.validators.script import char_script, expected_scripts
+from babelforge.validators.script import (
+    SCRIPT_OF_MARK,
+    UNKNOWN_MARK,
+    expected_scripts,
+    script_marks,
+)
 from babelforge.validators.text import normalize
 from babelforge.validators.view import ItemView, prose
 
@@ -42,13 +46,17 @@ SCRIPT_BOUNDS: dict[str, tuple[float, float]] = {
 
 @lru_cache(maxsize=8192)
 def dominant_script(text: str) -> str | None:
-    """Return the ISO 15924 code most of the letters of `text` are written in (cached: the
-    same text is asked for its length ratio and for its bounds)."""
+    """Return the ISO 15924 code most of the letters of `text` are written in, the first
+    seen among equally frequent ones (cached: the same text is asked for its length ratio
+    and for its bounds)."""
     if text.isascii():  # English prose, back-translations: no per-character look-up
         return "Latn" if _ASCII_LETTER.search(text) else None
-    counts = Counter(map(char_script, text))  # counted in C; ties keep first-seen order
-    counts.pop(None, None)
-    return counts.most_common(1)[0][0] if counts else None
+    marks = script_marks(text)
+    found = set(marks)
+    found.discard(UNKNOWN_MARK)  # a letter of a script not known to us names none
+    if len(found) > 1:  # the most frequent; among equals, the first seen
+        return SCRIPT_OF_MARK[max(found, key=lambda m: (marks.count(m), -marks.index(m)))]
+    return SCRIPT_OF_MARK[found.pop()] if found else None
 
 
 def length_ratio(translated: str, source: str) -> float:
@@ -110,8 +118,9 @@ class LengthRatioCheck:
         if not groups:
             return keep(self.name, detail="sources too short to judge")
         judged = []
+        expected = expected_scripts(item.language)
         for name, src, tgt, back in groups:
-            script = _script(item.language, tgt)
+            script = _script(expected, tgt)
             judged.append((name, length_ratio(tgt, src), script))
             if back is not None:  # what was lost in translation is lost in the round trip
                 script = dominant_script(normalize(back))
@@ -126,9 +135,9 @@ class LengthRatioCheck:
         return keep(self.name, ratio, detail)
 
 
-def _script(language: str, text: str) -> str | None:
-    """The script the bounds are taken for: the language's own, else the text's."""
-    expected = expected_scripts(language)
+def _script(expected: frozenset[str] | None, text: str) -> str | None:
+    """The script the bounds are taken for: the language's own (`expected`), else the
+    text's."""
     found = dominant_script(normalize(text))  # as `length_ratio` asks: one look-up
     if expected is None or found in expected:
         return found

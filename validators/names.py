@@ -18,6 +18,7 @@ _MARKS = "".join(
 _WORD = re.compile(rf"[\w{_MARKS}]+(?:['’\-.][\w{_MARKS}]+)*")
 _JOINERS = re.compile(r"['’\-.]")
 _DIGIT = re.compile(r"\d")
+_ROMAN_1 = "MDCLXVI"  # the one-letter Roman numerals
 _ROMAN = re.compile(r"^(?=[MDCLXVI])M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})$")
 # Lower-case words a name or a title may hold between its capitalised words, in the
 # languages whose names keep them ("Ludwig van Beethoven", "Lord of the Rings").
@@ -71,4 +72,11 @@ def name_like(text: str) -> bool:
 def language_letters(text: str) -> str:
     """Return the letters and marks of `text`'s words that carry language (languageless
     words left out), as one string: what script share and letter counts are taken over."""
-    return _JOINERS.sub("", "".join(filterfalse(languageless, words(text))))
+    found = words(text)
+    if _DIGIT.search(text):
+        kept = "".join(filterfalse(languageless, found))
+    else:  # `languageless` without digits: upper case (a Roman numeral is upper case)
+        kept = "".join([w for w in found if not w.isupper() or (len(w) == 1 and w not in _ROMAN_1)])
+    if "'" in kept or "’" in kept or "-" in kept or "." in kept:
+        return _JOINERS.sub("", kept)
+    return kept

@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from hashlib import sha1
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from datasketch import MinHash, MinHashLSH
+if TYPE_CHECKING:  # imported where used: datasketch pulls in scipy (~0.8 s a process)
+    from datasketch import MinHash
 
 from babelforge.schemas.verdict import Verdict
 from babelforge.validators.base import drop, keep
@@ -21,28 +22,37 @@ from babelforge.validators.text import normalize
 from babelforge.validators.view import ItemView
 
 SHINGLE = 3
+HASH_CACHE_SIZE = 1 << 16  # shingles (a few MB); a language has tens of thousands of trigrams
+
+
+def _shingle_texts(text: str, n: int = SHINGLE) -> set[str]:
+    t = normalize(text)
+    if len(t) <= n:
+        return {t}
+    return {t[i : i + n] for i in range(len(t) - n + 1)}
 
 
 def shingles(text: str, n: int = SHINGLE) -> set[bytes]:
     """Return the character n-grams of the normalised text (the text itself when shorter)."""
-    t = normalize(text)
-    if len(t) <= n:
-        return {t.encode("utf-8")}
-    return {t[i : i + n].encode("utf-8") for i in range(len(t) - n + 1)}
+    return {s.encode("utf-8") for s in _shingle_texts(text, n)}
 
 
 @lru_cache(maxsize=8)
 def _permutations(num_perm: int) -> tuple[Any, Any]:
     """The hash permutations of seed 1 and their scheme, made once per size (datasketch
     makes them per signature otherwise, which costs more than hashing a question)."""
+    from datasketch import MinHash
+
     m = MinHash(num_perm=num_perm, seed=1)
     return m.permutations, m.scheme
 
 
 @lru_cache(maxsize=8)
-def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     """The (bands, rows) datasketch finds best for `threshold`, found once per setting (it
     integrates numerically for every new index otherwise: a cost per shard and language)."""
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return lsh.b, lsh.r
 
@@ -53,13 +63,35 @@ def _sha1_32(data: bytes) -> int:
     return int.from_bytes(sha1(data).digest()[:4], "little")
 
 
-def minhash(text: str, num_perm: int = 128) -> MinHash:
-    """Return the MinHash signature of the text's shingles."""
+class _ShingleHashes(dict[str, int]):
+    """`_sha1_32` of a shingle's UTF-8 bytes, remembered: the same trigrams recur in every
+    text of a language, and a look-up costs a tenth of a SHA-1. Emptied when full."""
+
+    def __missing__(self, shingle: str) -> int:
+        if len(self) >= HASH_CACHE_SIZE:
+            self.clear()
+        value = self[shingle] = _sha1_32(shingle.encode("utf-8"))
+        return value
+
+
+_SHINGLE_HASHES = _ShingleHashes()
+
+
+def minhash(text: str, num_perm: int = 128) -> "MinHash":
+    """Return the MinHash signature of the text's shingles (hashed as datasketch does: the
+    first 4 bytes of the SHA-1 of their UTF-8 bytes)."""
+    from datasketch import MinHash
+
     permutations, scheme = _permutations(num_perm)
     m = MinHash(
-        num_perm=num_perm, seed=1, hashfunc=_sha1_32, permutations=permutations, scheme=scheme
+        num_perm=num_perm,
+        seed=1,
+        hashfunc=_SHINGLE_HASHES.__getitem__,
+        permutations=permutations,
+        scheme=scheme,
     )
-    m.update_batch(list(shingles(text)))
+    m.update_batch(list(_shingle_texts(text)))
+    m.hashfunc = _sha1_32  # later updates take bytes, as with datasketch's own hash
     return m
 
 
@@ -67,9 +99,9 @@ def find_near_duplicates(
     texts: Sequence[str], *, threshold: float = 0.8, num_perm: int = 128
 ) -> list[tuple[int, float] | None]:
     """For each text, return (index of the earlier text it duplicates, est. Jaccard) or None."""
-    lsh = MinHashLSH(
-        threshold=threshold, num_perm=num_perm, params=_lsh_params(threshold, num_perm)
-    )
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, params=lsh_params(threshold, num_perm))
     kept: dict[str, MinHash] = {}
     out: list[tuple[int, float] | None] = []
     for i, text in enumerate(texts):

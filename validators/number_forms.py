@@ -27,6 +27,9 @@ _NUMBER = re.compile(
     r"(?P<decade>s\b|’s\b|'s\b|er\b|er-|er\s+Jahre|-е|-х)?"
     r"|(?P<lone>[\u00bc-\u00be\u2150-\u215e])"
 )
+# What every match of `_NUMBER` holds: a digit or a vulgar fraction (a text without one
+# is not scanned).
+_NUMERAL = re.compile(r"[\d\u00bc-\u00be\u2150-\u215e]")
 _RANGE_UNIT = re.compile(r"^\s?(?:to|or|and|-|–|—)\s?\d+(?:[.,]\d+)?(?P<rest>.{0,24})", re.DOTALL)
 _PM = re.compile(r"^\s?p\.?\s?m\b\.?", re.IGNORECASE)
 _CLOCK = re.compile(r"^\s?[ap]\.?\s?m\b", re.IGNORECASE)
@@ -43,7 +46,7 @@ _BRACKETED_CONVERSION = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """One number of a text: the values it may stand for, as written, whether it may go
     unmatched (the month of a numeric date, a number written in words), and the metric
@@ -61,22 +64,27 @@ class _AsciiDigitTable(dict[int, str]):
 
     def __missing__(self, code: int) -> str:
         ch = chr(code)
-        value = str(unicodedata.decimal(ch)) if ch.isdigit() and not ch.isascii() else ch
+        value = str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch
         self[code] = value
         return value
 
 
 _ASCII_DIGITS = _AsciiDigitTable()
+_SEPARATOR = re.compile(r"([.,'’ \u066b\u066c])")  # between the digit groups of a token
+_INDIAN_GROUPING = re.compile(r"\d{1,2}(?:,\d{2})+,\d{3}")
+_OTHER_DIGIT = re.compile(r"[^\D0-9]")  # a decimal digit of another script
 
 
 def _ascii_digits(text: str) -> str:
-    return text if text.isascii() else text.translate(_ASCII_DIGITS)
+    if text.isascii() or not _OTHER_DIGIT.search(text):
+        return text
+    return text.translate(_ASCII_DIGITS)
 
 
 def _token_values(token: str) -> set[Fraction]:
     """The values a run of digits and separators may stand for."""
     token = "".join(" " if ch in _SPACES else ch for ch in token)
-    parts = re.split(r"([.,'’ \u066b\u066c])", token)
+    parts = _SEPARATOR.split(token)
     groups, seps = parts[0::2], parts[1::2]
     if not seps:
         return {Fraction(int(groups[0]))}
@@ -84,7 +92,7 @@ def _token_values(token: str) -> set[Fraction]:
     first, rest = groups[0], groups[1:]
     if len(set(seps)) == 1 and 1 <= len(first) <= 3 and all(len(g) == 3 for g in rest):
         values.add(Fraction(int("".join(groups))))  # 711,988 / 711 988 / 1.000.000
-    if re.fullmatch(r"\d{1,2}(?:,\d{2})+,\d{3}", token):
+    if _INDIAN_GROUPING.fullmatch(token):
         values.add(Fraction(int("".join(groups))))  # Indian grouping: 12,34,567
     decimal_sep = seps[-1]
     if decimal_sep in ".,\u066b" and seps.count(decimal_sep) == 1:
@@ -128,9 +136,11 @@ def mentions(text: str, english: bool = True) -> tuple[Mention, ...]:
     number words only when `english` (they mean nothing in another language's text)."""
     text = _ascii_digits(text)
     out: list[Mention] = []
-    for m in _NUMBER.finditer(text):
+    for m in _NUMBER.finditer(text) if _NUMERAL.search(text) else ():
         found = _read(m, text)
-        if _BRACKETED_CONVERSION.search(text[max(0, m.start() - 32) : m.start()]):
+        before = text[max(0, m.start() - 32) : m.start()]
+        # A bracket opens in the last 3 characters of every match of the pattern.
+        if "(" in before[-3:] and _BRACKETED_CONVERSION.search(before):
             found = [replace(f, optional=True) for f in found]
         out += found
     words = (*(word_numbers(text) if english else ()), *roman_numbers(text))

@@ -68,6 +68,7 @@ _SCALE = tuple(
 _ROMAN = re.compile(
     r"\b(?=[MDCLXVI]{2,}\b)M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})\b"
 )
+_ROMAN_PAIR = re.compile(r"[MDCLXVI]{2}")  # what every match of `_ROMAN` holds
 _ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
 
 
@@ -97,7 +98,7 @@ def roman_numbers(text: str) -> list[tuple[Fraction, str]]:
     """Return (value, numeral) of every upper-case Roman numeral of two letters or more
     ("siglo XIX", "Super Bowl XXXIII")."""
     out = []
-    for m in _ROMAN.finditer(text):
+    for m in _ROMAN.finditer(text) if _ROMAN_PAIR.search(text) else ():
         digits = [_ROMAN_VALUES[ch] for ch in m[0]]
         value = sum(
             -d if i + 1 < len(digits) and d < digits[i + 1] else d for i, d in enumerate(digits)

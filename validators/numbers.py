@@ -31,7 +31,11 @@ _DIGITS = re.compile(r"[\d\u00bc-\u00be\u2150-\u215e]")
 
 
 def _agree(a: Mention, b: Mention) -> bool:
-    return bool(a.values & b.values) or close(a.converted, b.values) or close(b.converted, a.values)
+    if not a.values.isdisjoint(b.values):
+        return True
+    return bool(a.converted and close(a.converted, b.values)) or bool(
+        b.converted and close(b.converted, a.values)
+    )
 
 
 def _wordable(m: Mention) -> bool:

@@ -47,6 +47,8 @@ class ProtectedSpansCheck:
         for f in self.view(record).fields:
             if "⟦" in f.target and _MARKER.search(f.target):
                 problems.append(("stray_marker", f"{f.field}: {_MARKER.findall(f.target)}"))
+            if not f.protected:
+                continue
             want = Counter(s.text for s in f.protected)
             for text, count in want.items():
                 got = occurrences(text, f.target)

@@ -5,7 +5,6 @@ hallucination recipes. Script codes are ISO 15924 (`Armn`, `Deva`, `Cyrl`, `Hani
 """
 
 import unicodedata
-from collections.abc import Callable
 from functools import lru_cache
 
 import pycountry
@@ -43,6 +42,7 @@ _NAME_TO_SCRIPT = {
     "SYRIAC": "Syrc",
     "MONGOLIAN": "Mong",
 }
+KNOWN_SCRIPTS: frozenset[str] = frozenset(_NAME_TO_SCRIPT.values())  # what `char_script` returns
 
 # fmt: off
 _LATIN_LANGUAGES = (
@@ -150,27 +150,34 @@ def char_script(char: str) -> str | None:
     return _NAME_TO_SCRIPT.get(first)
 
 
-class _Table(dict[int, str | None]):
-    """str.translate table deleting the characters `drop_char` is true of, filled on first
-    sight of each character (a text is then counted in C, not char by char)."""
+# One private-use character standing for each script `char_script` returns, and one for a
+# letter of a script not known to us.
+MARK_OF: dict[str, str] = {s: chr(0xF0000 + i) for i, s in enumerate(sorted(KNOWN_SCRIPTS))}
+UNKNOWN_MARK = chr(0xF0000 + len(MARK_OF))
+SCRIPT_OF_MARK: dict[str, str] = {mark: script for script, mark in MARK_OF.items()}
 
-    def __init__(self, drop_char: Callable[[str], bool]) -> None:
-        super().__init__()
-        self._drop = drop_char
+
+class _Marks(dict[int, str | None]):
+    """str.translate table from a letter or mark to the character standing for its script
+    (anything else deleted), filled on first sight of each character: a text's scripts are
+    then counted in C, not char by char."""
 
     def __missing__(self, code: int) -> str | None:
         ch = chr(code)
-        value = None if self._drop(ch) else ch
-        self[code] = value
-        return value
+        script = char_script(ch)
+        mark = MARK_OF[script] if script is not None else UNKNOWN_MARK if ch.isalpha() else None
+        self[code] = mark
+        return mark
 
 
-def _uncounted(ch: str) -> bool:
-    return char_script(ch) is None and not ch.isalpha()
+_MARKS = _Marks()
+_ASCII_LETTERS = bytes(range(ord("A"), ord("Z") + 1)) + bytes(range(ord("a"), ord("z") + 1))
 
 
-_COUNTED = _Table(_uncounted)  # deletes what the share does not count
-_INSIDE: dict[frozenset[str], _Table] = {}
+def script_marks(text: str) -> str:
+    """Return `text` as one mark per letter or combining mark (`MARK_OF` its script, or
+    `UNKNOWN_MARK`), in order; anything else is left out."""
+    return text.translate(_MARKS)
 
 
 @lru_cache(maxsize=65536)
@@ -180,11 +187,11 @@ def script_share(text: str, scripts: frozenset[str]) -> tuple[float, int]:
     Letters whose script is not known to us count against the share; a text with no
     letter returns (1.0, 0), so that numbers and punctuation are never penalised.
     """
-    counted = text.translate(_COUNTED)
-    if not counted:
+    if text.isascii():  # only ASCII letters count, all of them Latin
+        n = len(text) - len(text.encode("ascii").translate(None, _ASCII_LETTERS))
+        return (1.0 if n == 0 or "Latn" in scripts else 0.0), n
+    marks = script_marks(text)
+    if not marks:
         return 1.0, 0
-    inside = _INSIDE.get(scripts)
-    if inside is None:
-        inside = _INSIDE.setdefault(scripts, _Table(lambda ch: char_script(ch) in scripts))
-    outside = counted.translate(inside)
-    return (len(counted) - len(outside)) / len(counted), len(counted)
+    inside = sum(marks.count(MARK_OF[s]) for s in scripts if s in MARK_OF)
+    return inside / len(marks), len(marks)

@@ -47,6 +47,8 @@ class ItemView:
 
 def prose(text: str, spans: Sequence[ProtectedSpan]) -> str:
     """Return `text` without the protected spans (longest first), i.e. what was translated."""
+    if not spans:  # most fields: nothing to take out
+        return text
     for span in sorted(spans, key=lambda s: len(s.text), reverse=True):
         text = text.replace(span.text, " ")
     return text

@@ -9,6 +9,7 @@
   written or translated into the target language (no source text on the record).
 """
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from threading import Lock
@@ -47,9 +48,14 @@ def _memo(view: Callable[[R], ItemView]) -> Callable[[R], ItemView]:
     return memoised
 
 
+# What every verbatim span starts with or holds (code, tags, placeholders, URLs): a source
+# without any of these characters has no span, and the finder's regex is not run on it.
+_SPAN_MARK = re.compile(r"[`<{%:]")
+
+
 def _spans(field: str, source: str) -> tuple[ProtectedSpan, ...]:
-    if not any(ch in source for ch in "`<{%:"):
-        return ()  # none of the verbatim kinds can occur: skip the regex
+    if not _SPAN_MARK.search(source):
+        return ()  # none of the verbatim kinds can occur: skip the finder
     return tuple(
         ProtectedSpan(field=field, kind=kind, text=text)
         for kind, text in find_spans(source, VERBATIM_KINDS)

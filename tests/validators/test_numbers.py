@@ -147,3 +147,15 @@ def test_a_thousands_comma_pairs_with_the_same_digits_not_with_its_decimal_readi
         "Twenty per cent of pupils. Survey of 20,000 pupils",
         "Un 20 % de los alumnos. La encuesta, realizada a 20 000 alumnos",
     )
+
+
+def test_superscripts_and_circled_digits_beside_numbers_do_not_crash_the_reader() -> None:
+    # str.isdigit() is true for "²" and "①", which int() refuses: the reader crashed on them
+    # whenever the record had another number.
+    read = {value for m in mentions("5 m² and १९९९ ①", False) for value in m.values}
+    assert {5, 1999} <= read
+    item = german_item(
+        question="Wie groß sind 5 km² im Jahr 1999?",
+        source_question="How large are 5 km² in 1999?",
+    )
+    assert check(item).keep
