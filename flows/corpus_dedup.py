@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import LeanMinHash, MinHashLSH
 from pydantic import BaseModel
 
 from babelforge.flows.store import RunStore
@@ -39,7 +38,7 @@ from babelforge.schemas.config import RunConfig
 from babelforge.schemas.outcome import ShardOutcome, ValidatorStats
 from babelforge.schemas.verdict import Rejected
 from babelforge.validators.base import drop
-from babelforge.validators.near_duplicate import minhash
+from babelforge.validators.near_duplicate import lsh_params, minhash
 from babelforge.validators.text import normalize
 
 CHECK = "near_duplicate"
@@ -107,7 +106,9 @@ def corpus_duplicates(
     """For every record that near-duplicates an earlier kept one, in (shard index, position)
     order: its position -> (the kept record's id, estimated Jaccard). The most similar kept
     record is named; among equally similar ones, the earliest."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    from datasketch import LeanMinHash, MinHashLSH  # here: it pulls in scipy (~0.8 s)
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, params=lsh_params(threshold, num_perm))
     kept: dict[Position, tuple[str, LeanMinHash]] = {}
     found: dict[Position, tuple[str, float]] = {}
     for index in sorted(shards):
