@@ -43,7 +43,9 @@ def _config(tmp_path: Path, server: EmbeddedServer, structured: str) -> Path:
     return path
 
 
-def _run(config: Path, tmp_path: Path) -> tuple[int, str]:
+def cli_run(config: Path, tmp_path: Path) -> tuple[int, str]:
+    """`babelforge run CONFIG` in a process of its own (PREFECT_HOME in tmp_path): exit code
+    and output (stdout and stderr together)."""
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "COLUMNS": "400"}
     done = run_bounded(
         [sys.executable, "-m", "babelforge.flows.cli", "run", str(config)], env=env,
@@ -55,7 +57,7 @@ def _run(config: Path, tmp_path: Path) -> tuple[int, str]:
 def test_a_refused_request_shape_stops_the_run_and_it_resumes_once_fixed(
     embedded_server: EmbeddedServer, tmp_path: Path
 ) -> None:
-    code, output = _run(_config(tmp_path, embedded_server, "json_schema"), tmp_path)
+    code, output = cli_run(_config(tmp_path, embedded_server, "json_schema"), tmp_path)
     assert code == 3, output
     lines = [line for line in output.splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith("error:")]
@@ -63,7 +65,7 @@ def test_a_refused_request_shape_stops_the_run_and_it_resumes_once_fixed(
     assert embedded_server.base_url in errors[0] and "structured_output" in errors[0]
     assert not list((tmp_path / "run" / "stages").rglob("*.done.json")), "nothing committed"
 
-    code, output = _run(_config(tmp_path, embedded_server, "auto"), tmp_path)
+    code, output = cli_run(_config(tmp_path, embedded_server, "auto"), tmp_path)
     assert code == 0, output
     assert "error:" not in output
     assert list((tmp_path / "run" / "stages").rglob("*.done.json"))

@@ -4,8 +4,6 @@ endpoint is back without paying any reply twice; requests that fail on the way l
 shards for the next run while the other shards go on; a dedup barrier never commits over a
 missing upstream shard."""
 
-import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +15,9 @@ from babelforge.flows.store import RunStore
 from babelforge.generators.embedded import EmbeddedServer
 from babelforge.generators.errors import OutageError
 from babelforge.schemas.config import RunConfig
+from tests.flows.test_endpoint_stop import cli_run
 from tests.flows.test_sequential import records
 from tests.generators.fault_proxy import FaultProxy
-from tests.processes import run_bounded
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -75,12 +73,7 @@ def _balanced(run_dir: Path) -> bool:
 def _cli_run(config: dict[str, Any], tmp_path: Path) -> tuple[int, str]:
     path = tmp_path / "outage.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "COLUMNS": "400"}
-    done = run_bounded(
-        [sys.executable, "-m", "babelforge.flows.cli", "run", str(path)], env=env,
-        timeout_s=600, cwd=REPO,
-    )  # fmt: skip
-    return done.returncode, done.stdout
+    return cli_run(path, tmp_path)
 
 
 def test_an_endpoint_that_stops_answering_stops_the_run_and_it_resumes(
