@@ -31,14 +31,14 @@ from prefect.utilities.annotations import quote
 
 from babelforge.flows.clients import segment_path, shard_client
 from babelforge.flows.corpus_dedup import run_dedup_lane
+from babelforge.flows.make_shard import make_shard
 from babelforge.flows.store import RunStore
 from babelforge.flows.worker import WorkerLostError
 from babelforge.generators.client import ChatClient
 from babelforge.generators.errors import OutageError, unavailable
 from babelforge.recipes.stage import LLMUse, Recipe, Stage, StageContext
 from babelforge.schemas.config import RunConfig
-from babelforge.schemas.outcome import ShardOutcome, ShardSummary
-from babelforge.validators.runner import apply_validators_async
+from babelforge.schemas.outcome import ShardSummary
 
 LLM_TAG = "babelforge-llm"
 
@@ -285,46 +285,6 @@ async def commit_shard(
     if client is not None:
         outcome = outcome.model_copy(update={"usage": client.usage})
     return engine.store.write_shard(stage.name, lane.language, index, outcome, stage.output)
-
-
-async def make_shard(stage: Stage, context: StageContext, batch: list[Any]) -> ShardOutcome[Any]:
-    """The stage's function on the batch, then its declared checks on what it accepted (the
-    one runner), with every rejection and failure stamped with the stage's name."""
-    made: ShardOutcome[Any]
-    if stage.make is None:
-        made = ShardOutcome[stage.output](n_input=len(batch), accepted=tuple(batch))  # type: ignore[name-defined]
-    else:
-        made = await stage.make(context, batch)
-    if stage.checks is not None:
-        checks = stage.checks(context.config, context.client)
-        checked = await apply_validators_async(list(made.accepted), checks, stage=stage.name)
-        made = _joined(stage, made, checked)
-    return _stamped(stage, made)
-
-
-def _joined(stage: Stage, made: ShardOutcome[Any], checked: ShardOutcome[Any]) -> ShardOutcome[Any]:
-    kind: Any = ShardOutcome[stage.output]  # type: ignore[name-defined]
-    return kind(
-        n_input=made.n_input,
-        accepted=checked.accepted,
-        rejected=(*made.rejected, *checked.rejected),
-        failed=(*made.failed, *checked.failed),
-        validators={**made.validators, **checked.validators},
-    )
-
-
-def _stamped(stage: Stage, outcome: ShardOutcome[Any]) -> ShardOutcome[Any]:
-    rejected = tuple(
-        r if r.stage == stage.name else r.model_copy(update={"stage": stage.name})
-        for r in outcome.rejected
-    )
-    failed = tuple(
-        f if f.stage == stage.name else f.model_copy(update={"stage": stage.name})
-        for f in outcome.failed
-    )
-    if rejected == outcome.rejected and failed == outcome.failed:
-        return outcome
-    return outcome.model_copy(update={"rejected": rejected, "failed": failed})
 
 
 async def _replay(indices: list[int]) -> AsyncIterator[int]:

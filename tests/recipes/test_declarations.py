@@ -5,8 +5,8 @@ import asyncio
 from pathlib import Path
 
 from babelforge.annotation.kinds import KINDS, gold_stages, kind_models
-from babelforge.flows.executor import make_shard
 from babelforge.flows.export.rows import SUBSETS
+from babelforge.flows.make_shard import make_shard
 from babelforge.flows.store import RunStore
 from babelforge.recipes.catalog import RECIPES, recipe, recipe_of
 from babelforge.recipes.stage import StageContext
