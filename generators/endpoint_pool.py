@@ -2,7 +2,7 @@
 
 Each request goes to the less loaded of two members drawn at random by `weight` (power of two
 choices) among the members with room: fewer requests pending there (in flight or sleeping
-between retries) than their AIMD limit. Load is pending over limit times weight, and a
+between retries) than their AIMD limit. Load is pending over that limit, and a
 member's budget is `llm.max_concurrency` x its weight (generators/backends.py), so an
 endpoint of weight 2 carries twice the requests, and one that throttles (429, vLLM's queue)
 fewer. When no member has room the request waits in the pool, not in one member's queue, and
@@ -63,7 +63,7 @@ class _Member:
 
     @property
     def load(self) -> float:
-        return (self.pending + 1) / (max(1, self.client.limiter.limit) * self.weight)
+        return (self.pending + 1) / max(1, self.client.limiter.limit)  # weight: in the limit
 
 
 class EndpointPool:
