@@ -128,6 +128,7 @@ class OpenAICompatibleClient:
     async def _complete(self, request: ChatRequest) -> ChatReply:
         last_error = "no attempt"
         last_body: str | None = None
+        on_the_way = True  # the last attempt failed in transport, not in a reply's body
         for attempt in range(self._max_retries + 1):
             async with self.limiter:
                 self.breaker.check()
@@ -153,7 +154,7 @@ class OpenAICompatibleClient:
                         raise self._final_failure(
                             f"refused the request (HTTP {status}): {body}"
                         ) from e
-                    last_error, last_body = f"HTTP {status}: {body}", body
+                    last_error, last_body, on_the_way = f"HTTP {status}: {body}", body, True
                     pause = self._pause(attempt, e.response)
                     if status in _OVERLOAD:  # busy, not down: the limiter backs off
                         self.limiter.overloaded(pause)
@@ -163,10 +164,12 @@ class OpenAICompatibleClient:
                         self.breaker.failed(last_error)
                 except (openai.APITimeoutError, openai.APIConnectionError, TimeoutError) as e:
                     last_error = f"{type(e).__name__}: {_short(str(e)) or 'timed out'}"
+                    on_the_way = True
                     pause = self._pause(attempt, None)
                     self.breaker.failed(last_error)
                 except (json.JSONDecodeError, openai.APIResponseValidationError, ValueError) as e:
                     last_error = f"malformed response body: {_short(str(e))}"
+                    on_the_way = False
                     pause = self._pause(attempt, None)
                     self.breaker.succeeded()  # it answered: a server's bug, not an outage
                 else:
@@ -180,7 +183,7 @@ class OpenAICompatibleClient:
             log.info("retrying %s request in %.2fs after %s", self._backend, pause, last_error)
             await asyncio.sleep(pause)
         error = f"failed {self._max_retries + 1} times; last error: {last_error}"
-        raise self._final_failure(error, transport=not last_error.startswith("malformed"))
+        raise self._final_failure(error, transport=on_the_way)
 
     def _final_failure(self, error: str, transport: bool = False) -> LLMError | EndpointError:
         """The error one request ends with: a per-request LLMError (TransportError when the
