@@ -10,6 +10,11 @@ utilisation >= 0.95 at 64 and 256 slots, ideal/whole >= 0.85 at 64, CPU <= 3 ms/
 Not a test.
 
     .venv/bin/python -m bench.saturation --slots 64 256 --pairs 60 --records 40
+    .venv/bin/python -m bench.saturation --prefect-server ...   # runs on a long-lived server
+
+`--prefect-server` runs every factory run against one Prefect server started by the bench
+(`PREFECT_API_URL`, as scheduled deployments run) instead of an ephemeral server per run; the
+server's CPU during each run is still counted as the factory's.
     .venv/bin/python -m bench.saturation --client-only --requests 2000 4000
 
 `--client-only` compares the bare clients instead (bench.llm_overhead's loops against this
@@ -19,6 +24,7 @@ concurrency 64 with all requests queued at once.
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import os
 import pstats
@@ -32,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.llm_overhead import factory_loop, raw_loop, structured_loop
+from bench.prefect_server import PrefectServer, running_prefect
 from bench.sim_server import Occupancy, fetch_stats, occupancy, running_server
 from bench.synthetic import write_config, write_instructions, write_pairs
 
@@ -71,14 +78,17 @@ def run_factory(config: Path, timeout_s: float) -> tuple[float, float, int]:
     return wall, cpu, code
 
 
-def run_factory_split(config: Path, timeout_s: float) -> tuple[float, float, float, int]:
-    """`run_factory`, with the CPU seconds of the child's own children (its Prefect server)
-    third."""
+def run_factory_split(
+    config: Path, timeout_s: float, server: PrefectServer | None = None
+) -> tuple[float, float, float, int]:
+    """`run_factory`, with the CPU seconds of its Prefect server third: the child's own
+    children (an ephemeral server), or what `server`'s process tree spent meanwhile."""
     exe = Path(sys.executable).with_name("babelforge")
+    server_cpu0 = server.cpu_s() if server is not None else 0.0
     start = time.perf_counter()
     proc = subprocess.Popen(
         [str(exe), "run", str(config)],
-        env=factory_env(),
+        env=factory_env(server),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
@@ -99,7 +109,11 @@ def run_factory_split(config: Path, timeout_s: float) -> tuple[float, float, flo
     if code not in (0, 1) or not (config.parent / "run" / "report.md").exists():
         err = proc.stderr.read().decode() if proc.stderr else ""
         raise RuntimeError(f"babelforge run {config} failed ({code}):\n{err[-3000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, sum(children.values()), code
+    cpu = usage.ru_utime + usage.ru_stime
+    if server is not None:
+        server_cpu = server.cpu_s() - server_cpu0
+        return wall, cpu + server_cpu, server_cpu, code
+    return wall, cpu, sum(children.values()), code
 
 
 def descendants_cpu(pid: int, seen: dict[int, float]) -> None:
@@ -122,9 +136,10 @@ def descendants_cpu(pid: int, seen: dict[int, float]) -> None:
         descendants_cpu(kid, seen)
 
 
-def factory_env() -> dict[str, str]:
-    """The environment of a bench run: its own Prefect home, quiet, nothing sent outside."""
-    return dict(
+def factory_env(server: PrefectServer | None = None) -> dict[str, str]:
+    """The environment of a bench run: its own Prefect home, quiet, nothing sent outside;
+    with `server`, its API instead of an ephemeral server."""
+    env = dict(
         os.environ,
         PREFECT_HOME=str(PREFECT_HOME),
         PREFECT_LOGGING_LEVEL="ERROR",
@@ -132,6 +147,9 @@ def factory_env() -> dict[str, str]:
         PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="180",
         DO_NOT_TRACK="1",
     )
+    if server is not None:
+        env["PREFECT_API_URL"] = server.api_url
+    return env
 
 
 def one_run(
@@ -143,6 +161,7 @@ def one_run(
     shard_size: int,
     timeout_s: float,
     translation_mode: str = "per_field",
+    server: PrefectServer | None = None,
 ) -> RunFigures:
     """A fresh run directory and a fresh server for `slots`; the figures of that run."""
     folder.mkdir(parents=True)
@@ -157,7 +176,7 @@ def one_run(
             shard_size=shard_size,
             translation_mode=translation_mode,
         )
-        wall, cpu, server_cpu, code = run_factory_split(config, timeout_s)
+        wall, cpu, server_cpu, code = run_factory_split(config, timeout_s, server)
         stats = fetch_stats(base_url)
     holds = tuple((h[0], h[1], h[2] if len(h) > 2 else "other") for h in stats["holds"])
     return RunFigures(slots, wall, cpu, occupancy(stats), code, holds, server_cpu)
@@ -192,15 +211,26 @@ def timeline(run: RunFigures, bins: int) -> list[str]:
 
 
 def factory_bench(args: argparse.Namespace) -> None:
+    PREFECT_HOME.mkdir(exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        server = None
+        if args.prefect_server:
+            server = stack.enter_context(running_prefect(factory_env(), free_port()))
+        _factory_bench(args, server)
+
+
+def _factory_bench(args: argparse.Namespace, server: PrefectServer | None) -> None:
     with tempfile.TemporaryDirectory(prefix="bf-saturation-") as tmp:
         root = Path(tmp)
         pairs = write_pairs(root / "pairs.jsonl", args.pairs)
         instructions = write_instructions(root / "alpaca.json", args.records)
         tiny_pairs = write_pairs(root / "tiny.jsonl", 2)
         tiny_instr = write_instructions(root / "tiny.json", 2)
-        PREFECT_HOME.mkdir(exist_ok=True)
         # the fixed cost of a run (imports, Prefect start-up, export), and a warm Prefect database
-        base = one_run(root / "tiny", 4, 1e6, tiny_pairs, tiny_instr, args.shard_size, args.timeout)
+        base = one_run(
+            root / "tiny", 4, 1e6, tiny_pairs, tiny_instr, args.shard_size, args.timeout,
+            server=server,
+        )  # fmt: skip
         runs = [
             one_run(
                 root / f"slots{slots}",
@@ -211,6 +241,7 @@ def factory_bench(args: argparse.Namespace) -> None:
                 args.shard_size,
                 args.timeout,
                 args.translation_mode,
+                server,
             )
             for slots in args.slots
         ]
@@ -218,7 +249,8 @@ def factory_bench(args: argparse.Namespace) -> None:
     print(
         f"{args.pairs} pairs x 3 languages + {args.records} instructions x 3, "
         f"{args.tokens_per_s:g} tokens/s per slot, shard_size {args.shard_size}, MCQ "
-        f"translation {args.translation_mode}; "
+        f"translation {args.translation_mode}; Prefect server "
+        f"{'long-lived (PREFECT_API_URL)' if server else 'ephemeral, one per run'}; "
         f"a 2-pair run: {base.wall_s:.1f}s wall, {base.cpu_s:.2f}s CPU "
         f"({base.server_cpu_s:.2f}s of it the Prefect server's), {base.requests} requests"
     )
@@ -292,6 +324,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1200.0, help="per factory run, s")
     parser.add_argument("--translation-mode", choices=["per_field", "batched"], default="per_field")
     parser.add_argument("--timeline", type=int, default=0, help="rows of slot use per run")
+    parser.add_argument(
+        "--prefect-server", action="store_true", help="one long-lived Prefect server for all runs"
+    )
     parser.add_argument("--client-only", action="store_true")
     parser.add_argument("--requests", type=int, nargs="+", default=[2000, 4000])
     parser.add_argument("--concurrency", type=int, default=64)

@@ -20,7 +20,7 @@ import pytest
 import uvicorn
 from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, PlainTextResponse
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from babelforge.flows.recipe_flow import run_recipes
 from babelforge.flows.report_endpoints import endpoint_rows, endpoint_section, record_endpoints
@@ -104,10 +104,20 @@ class SimEndpoint:
             await JSONResponse(error, status_code=500)(scope, receive, send)
         else:
             try:
-                await self._sim(scope, receive, send)
+                await self._sim(scope, receive, self._counted(send) if chat else send)
             except ClientDisconnect:
                 return  # a request held by a hang, given up on by the client meanwhile
-            self.answered += chat
+
+    def _counted(self, send: Send) -> Send:
+        """`send` that counts the reply as answered before its last byte leaves: counted
+        after, a client could hold the reply before the count moved."""
+
+        async def counted(message: Message) -> None:
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                self.answered += 1
+            await send(message)
+
+        return counted
 
     def recover(self) -> None:
         """Answer again, the requests held by a hang included."""
