@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+from bench.proc_cpu import tree_cpu
 
 
 @dataclass(frozen=True)
@@ -28,21 +28,7 @@ class PrefectServer:
 
     def cpu_s(self) -> float:
         """CPU seconds so far of the server and every process under it (Linux /proc)."""
-        return _tree_cpu(self.pid)
-
-
-def _tree_cpu(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        kids = [
-            int(k)
-            for c in Path(f"/proc/{pid}/task").glob("*/children")
-            for k in c.read_text().split()
-        ]
-    except OSError:  # it ended meanwhile
-        return 0.0
-    own = sum(int(f) for f in fields[11:15]) / CLOCK_TICKS  # utime, stime, reaped children's
-    return own + sum(_tree_cpu(kid) for kid in kids)
+        return tree_cpu(self.pid)
 
 
 @contextlib.contextmanager

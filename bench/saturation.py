@@ -39,11 +39,11 @@ from pathlib import Path
 
 from bench.llm_overhead import factory_loop, raw_loop, structured_loop
 from bench.prefect_server import PrefectServer, running_prefect
+from bench.proc_cpu import descendants_cpu
 from bench.sim_server import Occupancy, fetch_stats, occupancy, running_server
 from bench.synthetic import write_config, write_instructions, write_pairs
 
 PREFECT_HOME = Path(tempfile.gettempdir()) / "babelforge-bench-prefect"
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -114,26 +114,6 @@ def run_factory_split(
         server_cpu = server.cpu_s() - server_cpu0
         return wall, cpu + server_cpu, server_cpu, code
     return wall, cpu, sum(children.values()), code
-
-
-def descendants_cpu(pid: int, seen: dict[int, float]) -> None:
-    """Note in `seen` the CPU seconds so far of every descendant of `pid` (Linux /proc; as of
-    the last call, so up to one poll short at its end). No-op where /proc has no such files."""
-    try:
-        kids = [
-            int(k)
-            for c in Path(f"/proc/{pid}/task").glob("*/children")
-            for k in c.read_text().split()
-        ]
-    except OSError:  # it ended meanwhile
-        return
-    for kid in kids:
-        try:
-            fields = Path(f"/proc/{kid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        seen[kid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-        descendants_cpu(kid, seen)
 
 
 def factory_env(server: PrefectServer | None = None) -> dict[str, str]:
