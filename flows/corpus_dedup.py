@@ -1,5 +1,6 @@
 """Near-duplicates across every shard of a stage in one language: MinHash signatures per
-shard, one LSH pass over all of them, the first record (by shard index, then position) kept.
+shard, one LSH pass over them in shard order, the first record (by shard index, then position)
+kept.
 
 A recipe declares a dedup stage (`Stage(dedup=Dedup(text, settings))`, recipes/stage.py) that
 reads an upstream stage. Its lane runs in two steps:
@@ -8,13 +9,15 @@ reads an upstream stage. Its lane runs in two steps:
    into a side file beside the dedup stage's own shard,
    `stages/<dedup>/<lang>/shard-NNNNN.minhash.json` (ids, scheme, base64 uint32 hash values),
    written once: a resumed run reads it back instead of hashing again;
-2. once every upstream shard of the language is committed (a barrier), one `MinHashLSH` pass
-   over all the signatures in (shard index, position) order: a record whose estimated Jaccard
-   to an earlier kept one reaches the threshold is rejected `near_duplicate.corpus` with
-   detail `{"duplicate_of": <kept id>}`. Shard i of the dedup stage holds upstream shard i's
-   records, so accepted + rejected == input per shard; committed shards are skipped, and the
-   pass is a function of the signatures alone, so a resumed run or a rerun keeps the same
-   records whatever order the shards completed in.
+2. one `MinHashLSH` pass over the signatures in (shard index, position) order, fed shard i
+   as soon as upstream shards 0..i have all committed (not a barrier over the whole stage:
+   the next stage starts on dedup shard 0 while later upstream shards are still being made):
+   a record whose estimated Jaccard to an earlier kept one reaches the threshold is rejected
+   `near_duplicate.corpus` with detail `{"duplicate_of": <kept id>}`. Shard i of the dedup
+   stage holds upstream shard i's records, so accepted + rejected == input per shard; its
+   verdicts depend on shards 0..i alone. Committed shards are not written again (a resumed
+   run feeds them to the pass all the same), and the pass is a function of the signatures,
+   so a resumed run or a rerun keeps the same records whatever order the shards completed in.
 
 Records are only ever compared within one language (one lane is one language). A record whose
 text is blank is kept and never matched.
@@ -100,19 +103,29 @@ def sign(
     return Signatures(tuple(id_list), values, scheme, frozenset(blank), upstream_attempt)
 
 
-def corpus_duplicates(
-    shards: Mapping[int, Signatures], *, threshold: float, num_perm: int
-) -> dict[Position, tuple[str, float]]:
-    """For every record that near-duplicates an earlier kept one, in (shard index, position)
-    order: its position -> (the kept record's id, estimated Jaccard). The most similar kept
-    record is named; among equally similar ones, the earliest."""
-    from datasketch import LeanMinHash, MinHashLSH  # here: it pulls in scipy (~0.8 s)
+class CorpusPass:
+    """The LSH pass over one language's records, fed shard by shard in index order: a record
+    that near-duplicates an earlier kept one (by shard index, then position) is found, the
+    others are kept and matched against from then on. The most similar kept record is named;
+    among equally similar ones, the earliest. Shard i's verdicts depend on shards 0..i only."""
 
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, params=lsh_params(threshold, num_perm))
-    kept: dict[Position, tuple[str, LeanMinHash]] = {}
-    found: dict[Position, tuple[str, float]] = {}
-    for index in sorted(shards):
-        signatures = shards[index]
+    def __init__(self, threshold: float, num_perm: int) -> None:
+        from datasketch import MinHashLSH  # here: it pulls in scipy (~0.8 s)
+
+        self.threshold = threshold
+        self.lsh = MinHashLSH(
+            threshold=threshold, num_perm=num_perm, params=lsh_params(threshold, num_perm)
+        )
+        self.kept: dict[Position, tuple[str, Any]] = {}
+        self.next = 0  # the index the next shard must have
+
+    def add(self, index: int, signatures: Signatures) -> dict[Position, tuple[str, float]]:
+        """Shard `index`'s near-duplicates: position -> (the kept record's id, Jaccard)."""
+        from datasketch import LeanMinHash
+
+        assert index == self.next, f"shard {index} fed before shard {self.next}"
+        self.next += 1
+        found: dict[Position, tuple[str, float]] = {}
         for n, record_id in enumerate(signatures.ids):
             if n in signatures.blank:
                 continue
@@ -120,16 +133,16 @@ def corpus_duplicates(
                 seed=SEED, hashvalues=signatures.hashvalues[n], scheme=signatures.scheme
             )
             best: tuple[float, Position] | None = None
-            for key in lsh.query(lean):
-                sim = float(lean.jaccard(kept[key][1]))
-                if sim >= threshold and (best is None or (-sim, key) < (-best[0], best[1])):
+            for key in self.lsh.query(lean):
+                sim = float(lean.jaccard(self.kept[key][1]))
+                if sim >= self.threshold and (best is None or (-sim, key) < (-best[0], best[1])):
                     best = (sim, key)
             if best is None:
-                lsh.insert((index, n), lean)
-                kept[(index, n)] = (record_id, lean)
+                self.lsh.insert((index, n), lean)
+                self.kept[(index, n)] = (record_id, lean)
             else:
-                found[(index, n)] = (kept[best[1]][0], best[0])
-    return found
+                found[(index, n)] = (self.kept[best[1]][0], best[0])
+        return found
 
 
 def signature_file(stage: str, language: str, index: int) -> str:
@@ -180,9 +193,13 @@ class DedupLane:
         summary = self.store.summary(self.upstream.name, self.language, index)
         return (summary.attempt or "") if summary is not None else ""
 
-    def duplicates(self, indices: list[int]) -> dict[Position, tuple[str, float]]:
-        shards = {index: self.signatures(index) for index in indices}
-        return corpus_duplicates(shards, threshold=self.threshold, num_perm=self.num_perm)
+    def advance(self, corpus: "CorpusPass", signatures: Signatures) -> None:
+        """Feed the pass its next shard; commit that dedup shard unless committed before (a
+        resumed run feeds committed shards too: the pass must see every earlier record)."""
+        index = corpus.next
+        found = corpus.add(index, signatures)
+        if not self.committed(index):
+            self.commit(index, found)
 
     def commit(self, index: int, found: Mapping[Position, tuple[str, float]]) -> None:
         """Write dedup shard `index`: upstream shard `index`'s records, duplicates rejected."""
@@ -227,12 +244,11 @@ async def run_dedup_lane(
     language: str,
     upstream: AsyncIterator[int],
     publish: Callable[[int], None],
-    upstream_complete: Callable[[], bool],
 ) -> None:
-    """Sign each upstream shard as it commits; once the upstream lane is done, run the one LSH
-    pass and commit every dedup shard not committed yet, publishing each index in order. When
-    the upstream lane left a shard uncommitted (an outage) nothing is committed: the pass must
-    see every shard, and the next run makes it."""
+    """Sign each upstream shard as it commits; feed the pass shard i (and commit dedup shard i,
+    unless committed before, then publish i) once upstream shards 0..i have all committed, so
+    the next stage starts on shard 0 while later upstream shards are still being made. After
+    an upstream shard an outage left uncommitted, nothing is committed: the next run does it."""
     assert stage.dedup is not None and stage.upstream is not None, stage.name
     settings = stage.dedup.settings(config)
     lane = DedupLane(
@@ -243,22 +259,15 @@ async def run_dedup_lane(
         threshold=settings.near_duplicate_threshold,
         num_perm=settings.near_duplicate_num_perm,
     )
-    indices: list[int] = []
+    corpus = await asyncio.to_thread(CorpusPass, lane.threshold, lane.num_perm)
+    waiting: dict[int, Signatures] = {}
     async for index in upstream:
-        indices.append(index)
-        await asyncio.to_thread(lane.signatures, index)
-    indices.sort()
-    if not upstream_complete():
+        waiting[index] = await asyncio.to_thread(lane.signatures, index)
+        while corpus.next in waiting:
+            await asyncio.to_thread(lane.advance, corpus, waiting.pop(corpus.next))
+            publish(corpus.next - 1)
+    if waiting:
         log.warning(
-            "%s/%s: not deduplicated, an upstream shard is missing (the next run does it)",
-            stage.name, language,
+            "%s/%s: %d shard(s) not deduplicated, upstream shard %d is missing (the next run "
+            "does them)", stage.name, language, len(waiting), corpus.next,
         )  # fmt: skip
-        return
-    # The barrier: the upstream lane ended. Nothing is written before this first await, where a
-    # failed upstream lane's cancellation of the run lands.
-    pending = {i for i in indices if not await asyncio.to_thread(lane.committed, i)}
-    found = await asyncio.to_thread(lane.duplicates, indices) if pending else {}
-    for index in indices:
-        if index in pending:
-            await asyncio.to_thread(lane.commit, index, found)
-        publish(index)

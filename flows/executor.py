@@ -155,9 +155,9 @@ async def run_lane(
     window: int,
 ) -> None:
     """Run one lane's shards, at most `window` at once; publish each index once committed."""
-    if lane.stage.dedup is not None:  # a barrier over all upstream shards: flows/corpus_dedup.py
+    if lane.stage.dedup is not None:  # shard i once upstream 0..i committed: flows/corpus_dedup.py
         args = (engine.config, engine.store, lane.recipe, lane.stage, lane.language)
-        await run_dedup_lane(*args, upstream, publish, lambda: _upstream_complete(engine, lane))
+        await run_dedup_lane(*args, upstream, publish)
         if not _upstream_complete(engine, lane):
             engine.incomplete.add(lane.key)
         return

@@ -107,7 +107,7 @@ class Stage:
     llm: LLMUse = "none"
     shard_size: Callable[[RunConfig], int] = run_shard_size
     enabled: Callable[[RunConfig, str], bool] = always
-    dedup: Dedup | None = None  # a barrier: waits for every upstream shard of its language
+    dedup: Dedup | None = None  # shard i once upstream shards 0..i of its language are done
     prompts: tuple[str, ...] | None = None
 
     @property

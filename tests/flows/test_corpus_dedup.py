@@ -1,7 +1,8 @@
-"""Near-duplicates across the whole corpus: a dedup stage waits for every upstream shard of its
-language, drops each record that near-duplicates an earlier one (by shard index, then
-position) with the id it duplicates, whatever order the shards completed in, and resumes a
-killed run without redoing its committed shards."""
+"""Near-duplicates across the whole corpus: a dedup stage drops each record that near-duplicates
+an earlier one of its language (by shard index, then position) with the id it duplicates,
+whatever order the shards completed in; it commits shard i once upstream shards 0..i are, so
+the next stage starts before the upstream stage ends; it resumes a killed run without redoing
+its committed shards."""
 
 import asyncio
 import json
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from babelforge.flows.corpus_dedup import Signatures, corpus_duplicates, sign, signature_file
+from babelforge.flows.corpus_dedup import CorpusPass, Signatures, sign, signature_file
 from babelforge.flows.executor import Engine, execute, lanes
 from babelforge.flows.report import build_report
 from babelforge.flows.store import RunStore
@@ -59,8 +60,9 @@ def texts(config: RunConfig, language: str) -> list[Text]:
     ]
 
 
-def text_recipe(order: tuple[int, ...] = (0, 1, 2)) -> Recipe:
-    """read -> dedup -> copy, no LLM; the read shards of each language commit in `order`."""
+def text_recipe(order: tuple[int, ...] = (0, 1, 2), last_after_copy: bool = False) -> Recipe:
+    """read -> dedup -> copy, no LLM; the read shards of each language commit in `order`;
+    with `last_after_copy` the last of them waits until copy has made its shard 0."""
     done: dict[tuple[str, int], asyncio.Event] = {}
 
     def event(language: str, index: int) -> asyncio.Event:
@@ -70,10 +72,14 @@ def text_recipe(order: tuple[int, ...] = (0, 1, 2)) -> Recipe:
         position = order.index(context.index)
         if position > 0:
             await asyncio.wait_for(event(context.language, order[position - 1]).wait(), 120)
+        if last_after_copy and position == len(order) - 1:
+            await asyncio.wait_for(event(context.language, -1).wait(), 60)
         event(context.language, context.index).set()
         return ShardOutcome[Text](n_input=len(batch), accepted=tuple(batch))
 
     async def copy(context: StageContext, batch: list[Text]) -> ShardOutcome[Text]:
+        if context.index == 0:
+            event(context.language, -1).set()
         return ShardOutcome[Text](n_input=len(batch), accepted=tuple(batch))
 
     return Recipe(
@@ -98,13 +104,17 @@ def text_recipe(order: tuple[int, ...] = (0, 1, 2)) -> Recipe:
 
 
 def run(
-    run_dir: Path, order: tuple[int, ...] = (0, 1, 2), store: RunStore | None = None
+    run_dir: Path,
+    order: tuple[int, ...] = (0, 1, 2),
+    store: RunStore | None = None,
+    last_after_copy: bool = False,
 ) -> RunStore:
     config = RunConfig(name="dedup", run_dir=str(run_dir), languages=("de", "hy"), shard_size=2)
     store = store or RunStore(config.run_dir)
     store.snapshot_config(config)
     engine = Engine(config=config, store=store, clients={})
-    asyncio.run(execute(engine, lanes(config, [text_recipe(order)]), streaming=True))
+    recipe = text_recipe(order, last_after_copy)
+    asyncio.run(execute(engine, lanes(config, [recipe]), streaming=True))
     return store
 
 
@@ -146,6 +156,14 @@ def test_duplicates_in_other_shards_are_dropped_naming_the_record_they_duplicate
     assert (rows[("texts.dedup", "de")].input, rows[("texts.dedup", "de")].rejected) == (6, 2)
     assert rows[("texts.dedup", "hy")].reasons == {"near_duplicate.corpus": 1}
     assert rows[("texts.copy", "de")].input == 4
+
+
+def test_the_next_stage_starts_on_shard_0_before_the_upstream_stage_ends(tmp_path: Path) -> None:
+    # read shard 2 waits until copy has made shard 0: a dedup waiting for all of read times out
+    store = run(tmp_path / "run", last_after_copy=True)
+
+    assert dropped(store) == EXPECTED
+    assert survivors(store) == survivors(run(tmp_path / "plain"))
 
 
 def test_the_same_records_survive_whatever_order_the_shards_complete_in(tmp_path: Path) -> None:
@@ -201,18 +219,19 @@ def test_a_run_killed_in_the_dedup_step_resumes_without_redoing_committed_shards
 
 def test_the_lsh_pass_keeps_the_first_record_in_shard_then_position_order() -> None:
     near = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu"
-    shards = {
-        1: sign(["b0", "b1"], [near + " nu", "something else entirely, nothing alike"], 128),
-        0: sign(["a0", "a1", "a2"], [near + " nu", "", near], 128),
-        2: sign(["c0", "c1"], [near, ""], 128),
-    }
-    found = corpus_duplicates(shards, threshold=0.8, num_perm=128)
+    shards = [
+        sign(["a0", "a1", "a2"], [near + " nu", "", near], 128),
+        sign(["b0", "b1"], [near + " nu", "something else entirely, nothing alike"], 128),
+        sign(["c0", "c1"], [near, ""], 128),
+    ]
+    corpus = CorpusPass(threshold=0.8, num_perm=128)
+    found = [corpus.add(index, signatures) for index, signatures in enumerate(shards)]
 
     # a0 comes first; the exact repeat b0 and the near ones a2, c0 all name it; blanks stay
-    assert {k: v[0] for k, v in found.items()} == {(0, 2): "a0", (1, 0): "a0", (2, 0): "a0"}
-    assert found[(1, 0)][1] == 1.0 and 0.8 <= found[(0, 2)][1] == found[(2, 0)][1] < 1.0
-    reordered = {index: shards[index] for index in (2, 0, 1)}
-    assert corpus_duplicates(reordered, threshold=0.8, num_perm=128) == found
+    assert [{k: v[0] for k, v in shard.items()} for shard in found] == [
+        {(0, 2): "a0"}, {(1, 0): "a0"}, {(2, 0): "a0"}
+    ]  # fmt: skip
+    assert found[1][(1, 0)][1] == 1.0 and 0.8 <= found[0][(0, 2)][1] == found[2][(2, 0)][1] < 1.0
 
 
 def test_signatures_survive_their_side_file_unchanged() -> None:
