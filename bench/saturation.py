@@ -4,7 +4,8 @@ Starts bench.sim_server (N slots, each request holding one for a time proportion
 tokens) and runs `babelforge run` on a synthetic corpus with `llm.max_concurrency` = N, for each
 N, in one run. Prints side by side: slot utilisation during the LLM phase (first slot taken to
 last freed), ideal time (all slot-seconds packed into N slots) / whole-run time, requests/s, and
-the factory's CPU: seconds, of them its Prefect server's (a child process), ms per request (its
+the time before the first request and after the last one (start-up; export and report), the
+factory's CPU: seconds, of them its Prefect server's (a child process), ms per request (its
 process tree's CPU / requests; also net of a 2-pair run's CPU, the fixed start-up cost). Goals:
 utilisation >= 0.95 at 64 and 256 slots, ideal/whole >= 0.85 at 64, CPU <= 3 ms/request.
 Not a test.
@@ -57,6 +58,8 @@ class RunFigures:
     exit_code: int
     holds: tuple[tuple[float, float, str], ...] = ()
     server_cpu_s: float = 0.0  # of cpu_s, that of the child processes (the Prefect server)
+    lead_s: float = 0.0  # from the factory's start to its first request's slot
+    trail_s: float = 0.0  # from the last slot freed to the factory's exit
 
     @property
     def requests(self) -> int:
@@ -156,10 +159,14 @@ def one_run(
             shard_size=shard_size,
             translation_mode=translation_mode,
         )
+        started = time.monotonic()  # the server's clock too (CLOCK_MONOTONIC)
         wall, cpu, server_cpu, code = run_factory_split(config, timeout_s, server)
+        ended = time.monotonic()
         stats = fetch_stats(base_url)
     holds = tuple((h[0], h[1], h[2] if len(h) > 2 else "other") for h in stats["holds"])
-    return RunFigures(slots, wall, cpu, occupancy(stats), code, holds, server_cpu)
+    lead = min((h[0] for h in holds), default=ended) - started
+    trail = ended - max((h[1] for h in holds), default=ended)
+    return RunFigures(slots, wall, cpu, occupancy(stats), code, holds, server_cpu, lead, trail)
 
 
 def timeline(run: RunFigures, bins: int) -> list[str]:
@@ -236,8 +243,8 @@ def _factory_bench(args: argparse.Namespace, server: PrefectServer | None) -> No
     )
     header = (
         f"{'slots':>6} {'requests':>8} {'util(LLM)':>9} {'ideal/run':>9} {'req/s':>7} "
-        f"{'wall s':>7} {'CPU s':>6} {'Prefect s':>9} {'CPU ms/req':>10} {'net ms/req':>10} "
-        f"{'exit':>4}"
+        f"{'wall s':>7} {'lead s':>6} {'trail s':>7} {'CPU s':>6} {'Prefect s':>9} "
+        f"{'CPU ms/req':>10} {'net ms/req':>10} {'exit':>4}"
     )
     print(header)
     for r in runs:
@@ -245,7 +252,8 @@ def _factory_bench(args: argparse.Namespace, server: PrefectServer | None) -> No
         print(
             f"{r.slots:>6} {r.requests:>8} {r.occupancy.utilisation:>9.3f} "
             f"{r.occupancy.ideal_s / r.wall_s:>9.3f} {r.requests / r.wall_s:>7.1f} "
-            f"{r.wall_s:>7.1f} {r.cpu_s:>6.2f} {r.server_cpu_s:>9.2f} "
+            f"{r.wall_s:>7.1f} {r.lead_s:>6.1f} {r.trail_s:>7.1f} {r.cpu_s:>6.2f} "
+            f"{r.server_cpu_s:>9.2f} "
             f"{r.cpu_s / max(r.requests, 1) * 1000:>10.2f} {net:>10.2f} "
             f"{r.exit_code:>4}"
         )

@@ -78,8 +78,11 @@ def mcq_reply(prompt: str) -> dict[str, Any]:
     digest = int(hashlib.sha1(prompt.encode("utf-8")).hexdigest(), 16)
     sentence = sentences[digest % len(sentences)] if sentences else paragraph
     words = sentence.rstrip(".!?").split()
-    lead, answer = " ".join(words[:3]), " ".join(words[3:8]) or sentence
-    topic = max(paragraph.split(), key=len).strip(".,;:")
+    start = (digest >> 32) % max(1, len(words) - 7)  # where the lead starts: not always first
+    lead, answer = " ".join(words[start : start + 3]), " ".join(words[start + 3 : start + 8])
+    answer = answer or sentence
+    names = sorted({w.strip(".,;:") for w in paragraph.split() if w[:1].isupper()}) or [""]
+    topic = names[(digest >> 64) % len(names)]
     index = digest % 4
     options = [f"{thing} {_invented(digest >> (8 * n))}" for n, thing in enumerate(_THINGS)]
     options.insert(index, answer[:100])
