@@ -7,7 +7,7 @@ each way (a list of five strings, each protected on its own as in per-field mode
 
 import asyncio
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -59,7 +59,7 @@ async def translate_mcqs(
     the item for the `protected_spans` filter to judge. `batched` needs the LLM translator
     (an MT system has no joint request) and raises ConfigError otherwise.
     """
-    texts = [t for entry in batch for t in (entry.item.question, *entry.item.options)]
+    many: Callable[[Sequence[str], str, str], Awaitable[list[Translation]]]
     version: str | None
     if mode == "batched":
         if not isinstance(translator, LLMTranslator):
@@ -67,20 +67,29 @@ async def translate_mcqs(
                 f"syndarin.translation_mode: batched needs the LLM translator, not "
                 f"{translator.name}; set translation_mode: per_field"
             )
-        forward = await translate_in_fives(translator, texts, source, target)
-        backward = await translate_in_fives(
-            translator, [t.text or "" for t in forward], target, source
-        )
+        llm = translator
+
+        async def many(texts: Sequence[str], source: str, target: str) -> list[Translation]:
+            return await translate_in_fives(llm, texts, source, target)
+
         prompt_id, version = BATCH_PROMPT, load_prompt(BATCH_PROMPT).version
     else:
-        forward = await translator.translate(texts, source, target, stage=STAGE)
-        ok_texts = [t.text or "" for t in forward]
-        backward = await translator.translate(ok_texts, target, source, stage=STAGE)
+
+        async def many(texts: Sequence[str], source: str, target: str) -> list[Translation]:
+            return await translator.translate(texts, source, target, stage=STAGE)
+
         prompt_id, version = "translate", translator.prompt_version
+
+    async def round_trip(item: MCQItem) -> tuple[list[Translation], list[Translation]]:
+        """One item there and back: its back-translations start when its own forward
+        translations return, not when the shard's last one does."""
+        there = await many((item.question, *item.options), source, target)
+        return there, await many([t.text or "" for t in there], target, source)
+
+    trips = await asyncio.gather(*(round_trip(entry.item) for entry in batch))
     accepted: list[TranslatedMCQ] = []
     failed: list[Failed] = []
-    for n, entry in enumerate(batch):
-        there, back = forward[5 * n : 5 * n + 5], backward[5 * n : 5 * n + 5]
+    for entry, (there, back) in zip(batch, trips, strict=True):
         broken = next((t for t in there if not t.ok), None)
         if broken is not None:
             failed.append(

@@ -1,4 +1,8 @@
-"""Translating an MCQ per field and in one batched request, against the real llama.cpp server."""
+"""Translating an MCQ per field and in one batched request, against the real llama.cpp server;
+each item's back-translations start when its own forward translations return."""
+
+import asyncio
+from collections.abc import Sequence
 
 import pytest
 
@@ -6,7 +10,7 @@ from babelforge.generators.accounting import Accounting
 from babelforge.generators.embedded import EmbeddedServer
 from babelforge.generators.mcq_translate import MCQWithTarget, translate_mcqs
 from babelforge.generators.openai_client import OpenAICompatibleClient
-from babelforge.generators.translate import LLMTranslator
+from babelforge.generators.translate import LLMTranslator, Translation
 from babelforge.schemas.errors import ConfigError
 from babelforge.schemas.provenance import SamplingParams
 from babelforge.schemas.records import MCQItem
@@ -86,3 +90,37 @@ async def test_batched_mode_needs_the_llm_translator() -> None:
         await translate_mcqs(
             DictionaryTranslator(), [MCQWithTarget(ITEM, TARGET)], "en", "de", mode="batched"
         )
+
+
+class HeldTranslator:
+    """Echoes texts (tagged with the target language); the slow item's forward translation
+    waits until the other item's back-translation has started."""
+
+    name = "mt:held"
+    prompt_version = None
+
+    def __init__(self, slow_question: str) -> None:
+        self.slow_question = slow_question
+        self.other_back = asyncio.Event()
+
+    async def translate(
+        self, texts: Sequence[str], source: str, target: str, *, stage: str = ""
+    ) -> list[Translation]:
+        if target == "en" and not texts[0].startswith(f"[de] {self.slow_question}"):
+            self.other_back.set()
+        if target == "de" and texts[0] == self.slow_question:
+            await asyncio.wait_for(self.other_back.wait(), 10)
+        return [Translation(source=t, text=f"[{target}] {t}") for t in texts]
+
+
+async def test_an_items_back_translation_does_not_wait_for_the_shards_slowest_forward() -> None:
+    other = ITEM.model_copy(update={"id": "mcq-other", "question": "Which peak is in Armenia?"})
+    translator = HeldTranslator(ITEM.question)
+    batch = [MCQWithTarget(ITEM, TARGET), MCQWithTarget(other, TARGET)]
+
+    outcome = await translate_mcqs(translator, batch, "en", "de")  # a shard-wide wait times out
+
+    assert [item.source_question for item in outcome.accepted] == [ITEM.question, other.question]
+    first = outcome.accepted[0]
+    assert first.question == f"[de] {ITEM.question}"
+    assert first.back_translated_question == f"[en] [de] {ITEM.question}"
