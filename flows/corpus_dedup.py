@@ -29,7 +29,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +43,9 @@ from babelforge.schemas.verdict import Rejected
 from babelforge.validators.base import drop
 from babelforge.validators.near_duplicate import lsh_params, minhash
 from babelforge.validators.text import normalize
+
+if TYPE_CHECKING:  # imported where used: datasketch pulls in scipy (~0.8 s a process)
+    from datasketch import LeanMinHash
 
 CHECK = "near_duplicate"
 CAUSE = "corpus"
@@ -116,7 +119,7 @@ class CorpusPass:
         self.lsh = MinHashLSH(
             threshold=threshold, num_perm=num_perm, params=lsh_params(threshold, num_perm)
         )
-        self.kept: dict[Position, tuple[str, Any]] = {}
+        self.kept: dict[Position, tuple[str, LeanMinHash]] = {}
         self.next = 0  # the index the next shard must have
 
     def add(self, index: int, signatures: Signatures) -> dict[Position, tuple[str, float]]:
@@ -193,10 +196,9 @@ class DedupLane:
         summary = self.store.summary(self.upstream.name, self.language, index)
         return (summary.attempt or "") if summary is not None else ""
 
-    def advance(self, corpus: "CorpusPass", signatures: Signatures) -> None:
-        """Feed the pass its next shard; commit that dedup shard unless committed before (a
+    def advance(self, corpus: "CorpusPass", index: int, signatures: Signatures) -> None:
+        """Feed the pass shard `index`; commit that dedup shard unless committed before (a
         resumed run feeds committed shards too: the pass must see every earlier record)."""
-        index = corpus.next
         found = corpus.add(index, signatures)
         if not self.committed(index):
             self.commit(index, found)
@@ -263,9 +265,9 @@ async def run_dedup_lane(
     waiting: dict[int, Signatures] = {}
     async for index in upstream:
         waiting[index] = await asyncio.to_thread(lane.signatures, index)
-        while corpus.next in waiting:
-            await asyncio.to_thread(lane.advance, corpus, waiting.pop(corpus.next))
-            publish(corpus.next - 1)
+        while (ready := corpus.next) in waiting:
+            await asyncio.to_thread(lane.advance, corpus, ready, waiting.pop(ready))
+            publish(ready)
     if waiting:
         log.warning(
             "%s/%s: %d shard(s) not deduplicated, upstream shard %d is missing (the next run "

@@ -9,6 +9,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
@@ -67,17 +68,10 @@ async def translate_mcqs(
                 f"syndarin.translation_mode: batched needs the LLM translator, not "
                 f"{translator.name}; set translation_mode: per_field"
             )
-        llm = translator
-
-        async def many(texts: Sequence[str], source: str, target: str) -> list[Translation]:
-            return await translate_in_fives(llm, texts, source, target)
-
+        many = partial(_translate_five, translator)  # an item's five texts: one request
         prompt_id, version = BATCH_PROMPT, load_prompt(BATCH_PROMPT).version
     else:
-
-        async def many(texts: Sequence[str], source: str, target: str) -> list[Translation]:
-            return await translator.translate(texts, source, target, stage=STAGE)
-
+        many = partial(translator.translate, stage=STAGE)
         prompt_id, version = "translate", translator.prompt_version
 
     async def round_trip(item: MCQItem) -> tuple[list[Translation], list[Translation]]:
@@ -106,20 +100,6 @@ async def translate_mcqs(
     return ShardOutcome[TranslatedMCQ](
         n_input=len(batch), accepted=tuple(accepted), failed=tuple(failed)
     )
-
-
-async def translate_in_fives(
-    translator: LLMTranslator, texts: Sequence[str], source: str, target: str
-) -> list[Translation]:
-    """Translate `texts` five at a time (one MCQ each), one structured request per five, all
-    fives at once; the translations come back in the order of `texts`."""
-    fives = await asyncio.gather(
-        *(
-            _translate_five(translator, texts[start : start + 5], source, target)
-            for start in range(0, len(texts), 5)
-        )
-    )
-    return [t for five in fives for t in five]
 
 
 async def _translate_five(
